@@ -1,0 +1,121 @@
+#include "cutover/redis_url.h"
+
+#include <cctype>
+#include <string>
+
+#include "cutover/strings.h"
+
+namespace cutover {
+namespace {
+
+// Percent-decoding lets passwords contain '@', ':' or '/'.
+absl::StatusOr<std::string> PercentDecode(std::string_view in,
+                                          std::string_view what) {
+  std::string out;
+  out.reserve(in.size());
+  for (size_t i = 0; i < in.size(); ++i) {
+    if (in[i] != '%') {
+      out += in[i];
+      continue;
+    }
+    if (i + 2 >= in.size()) {
+      return absl::InvalidArgumentError(
+          StrCat("Redis URL: bad percent-escape in the ", what));
+    }
+    int value = 0;
+    for (int k = 1; k <= 2; ++k) {
+      const char c = in[i + k];
+      value *= 16;
+      if (c >= '0' && c <= '9') {
+        value += c - '0';
+      } else if (std::isxdigit(static_cast<unsigned char>(c))) {
+        value += std::tolower(static_cast<unsigned char>(c)) - 'a' + 10;
+      } else {
+        return absl::InvalidArgumentError(
+            StrCat("Redis URL: bad percent-escape in the ", what));
+      }
+    }
+    out += static_cast<char>(value);
+    i += 2;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string RedisEndpoint::Redacted() const {
+  std::string out = "redis://";
+  if (!user.empty() || !password.empty()) {
+    absl::StrAppend(&out, user, password.empty() ? "" : ":***", "@");
+  }
+  absl::StrAppend(&out, host, ":", port);
+  if (db != 0) absl::StrAppend(&out, "/", db);
+  return out;
+}
+
+absl::StatusOr<RedisEndpoint> ParseRedisUrl(std::string_view url) {
+  constexpr std::string_view kHint =
+      " (expected redis://[user:password@]host:port[/db], e.g. "
+      "redis://127.0.0.1:6379)";
+  if (StartsWith(url, "rediss://")) {
+    return absl::InvalidArgumentError(
+        "Redis URL uses rediss:// but TLS is not supported by this build; use "
+        "a TLS proxy "
+        "such as stunnel and point cutover at it with redis://");
+  }
+  if (!ConsumePrefix(&url, "redis://")) {
+    return absl::InvalidArgumentError(
+        StrCat("Redis URL must start with redis://", kHint));
+  }
+  RedisEndpoint ep;
+  // The userinfo ends at the last '@' so that an unescaped '@' in a password
+  // still parses.
+  if (const size_t at = url.rfind('@'); at != std::string_view::npos) {
+    std::string_view userinfo = url.substr(0, at);
+    url.remove_prefix(at + 1);
+    const size_t colon = userinfo.find(':');
+    std::string_view user = userinfo.substr(0, colon);
+    std::string_view password = colon == std::string_view::npos
+                                    ? std::string_view()
+                                    : userinfo.substr(colon + 1);
+    auto u = PercentDecode(user, "user name");
+    if (!u.ok()) return u.status();
+    auto p = PercentDecode(password, "password");
+    if (!p.ok()) return p.status();
+    ep.user = *std::move(u);
+    ep.password = *std::move(p);
+    if (colon == std::string_view::npos) {
+      // redis://secret@host means a password without a user, as redis-cli -u
+      // reads it.
+      ep.password = std::move(ep.user);
+      ep.user.clear();
+    }
+  }
+  std::string_view hostport = url;
+  if (const size_t slash = url.find('/'); slash != std::string_view::npos) {
+    hostport = url.substr(0, slash);
+    std::string_view db = url.substr(slash + 1);
+    if (!db.empty() && (!ParseInteger(db, &ep.db) || ep.db < 0)) {
+      return absl::InvalidArgumentError(
+          StrCat("Redis URL: database '", db, "' is not a non-negative integer",
+                 kHint));
+    }
+  }
+  const size_t colon = hostport.rfind(':');
+  std::string_view host = hostport.substr(0, colon);
+  if (host.empty()) {
+    return absl::InvalidArgumentError(StrCat("Redis URL has no host", kHint));
+  }
+  ep.host = std::string(host);
+  if (colon != std::string_view::npos) {
+    std::string_view port = hostport.substr(colon + 1);
+    if (!ParseInteger(port, &ep.port) || ep.port <= 0 || ep.port > 65535) {
+      return absl::InvalidArgumentError(
+          StrCat("Redis URL: port '", port, "' is not a number from 1 to 65535",
+                 kHint));
+    }
+  }
+  return ep;
+}
+
+}  // namespace cutover

@@ -64,6 +64,8 @@ int RunCli(const std::vector<std::string>& args, std::ostream& out,
 
   RegisterFlagCommands(app, run);
   RegisterGroupCommands(app, run);
+  RegisterBackfillCommand(app, run);
+  RegisterVerifyCommand(app, run);
 
   std::vector<std::string> reversed(args.rbegin(), args.rend());
   if (!reversed.empty()) reversed.pop_back();  // program name

@@ -62,6 +62,8 @@ class CommandRun {
 // Adds the subcommands of one area to the app. Each area lives in its own file.
 void RegisterFlagCommands(CLI::App& app, CommandRun& run);
 void RegisterGroupCommands(CLI::App& app, CommandRun& run);
+void RegisterBackfillCommand(CLI::App& app, CommandRun& run);
+void RegisterVerifyCommand(CLI::App& app, CommandRun& run);
 
 // Parses `args` (args[0] is the program name) and runs the command. Returns the
 // exit code.

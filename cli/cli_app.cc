@@ -14,6 +14,33 @@ std::string EnvOr(const char* name, const std::string& fallback) {
   return value != nullptr && *value != '\0' ? std::string(value) : fallback;
 }
 
+// CLI11 says only "A subcommand is required"; the operator needs to know which
+// words were not understood and what would have been.
+std::string MissingCommandMessage(CLI::App& app) {
+  CLI::App* deepest = &app;
+  std::string path = "cutover";
+  for (bool descended = true; descended;) {
+    descended = false;
+    for (CLI::App* sub : deepest->get_subcommands()) {
+      deepest = sub;
+      path += " " + sub->get_name();
+      descended = true;
+      break;
+    }
+  }
+  std::string expected;
+  for (const CLI::App* sub : deepest->get_subcommands({})) {
+    expected += (expected.empty() ? "" : ", ") + sub->get_name();
+  }
+  std::string unknown;
+  for (const std::string& word : app.remaining()) {
+    unknown += (unknown.empty() ? "" : " ") + word;
+  }
+  return (unknown.empty() ? "missing command"
+                          : "unknown command '" + unknown + "'") +
+         " after '" + path + "': expected one of " + expected;
+}
+
 }  // namespace
 
 void CommandRun::Finish(const nlohmann::json& json, const std::string& text,
@@ -74,9 +101,11 @@ int RunCli(const std::vector<std::string>& args, std::ostream& out,
   } catch (const CLI::Success& e) {  // --help and friends
     return app.exit(e, out, err);
   } catch (const CLI::ParseError& e) {
-    // CLI11 prints its own help hint; ours adds the exit code every script
-    // relies on.
     std::string message = e.what();
+    if (e.get_name() == "RequiredError" &&
+        message.find("subcommand") != std::string::npos) {
+      message = MissingCommandMessage(app);
+    }
     if (g.json) {
       out << nlohmann::json{{"error", message}, {"exit_code", kExitInvalid}}
                  .dump()

@@ -9,6 +9,7 @@ int ExitCodeFor(const absl::Status& status) {
     case absl::StatusCode::kInvalidArgument:
     case absl::StatusCode::kFailedPrecondition:
     case absl::StatusCode::kOutOfRange:
+    case absl::StatusCode::kAlreadyExists:
       return kExitInvalid;
     case absl::StatusCode::kNotFound:
       return kExitNotFound;

@@ -16,8 +16,8 @@ enum ExitCode : int {
   kExitDivergent = 5,  // verify found differences; report says not ready
 };
 
-// InvalidArgument / FailedPrecondition / OutOfRange → 2, NotFound → 3,
-// everything else → 1.
+// InvalidArgument / FailedPrecondition / OutOfRange / AlreadyExists → 2,
+// NotFound → 3, everything else → 1.
 int ExitCodeFor(const absl::Status& status);
 
 }  // namespace cutover::cli

@@ -258,6 +258,20 @@ Normalizer Normalizer::Custom(std::string name,
   return n;
 }
 
+absl::Status Normalizer::Validate() const {
+  if (type_ == Type::kNumericTolerance &&
+      (!std::isfinite(absolute_) || !std::isfinite(relative_) ||
+       absolute_ < 0 || relative_ < 0)) {
+    return absl::InvalidArgumentError(
+        StrCat(name_, ": tolerance bounds must be finite and >= 0"));
+  }
+  if (type_ == Type::kCustom && (custom_ == nullptr || !*custom_)) {
+    return absl::InvalidArgumentError(
+        StrCat("custom normalizer \"", name_, "\" has no function"));
+  }
+  return absl::OkStatus();
+}
+
 const Value& Normalizer::Apply(const Value& in, Value* scratch) const {
   switch (type_) {
     case Type::kTrim: {

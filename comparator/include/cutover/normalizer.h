@@ -23,6 +23,7 @@
 #include <memory>
 #include <string>
 
+#include "absl/status/status.h"
 #include "cutover/value.h"
 
 namespace cutover::comparator {
@@ -78,6 +79,10 @@ class Normalizer {
   // error messages and documentation of a diff.
   static Normalizer Custom(std::string name,
                            std::function<Value(const Value&)> fn);
+
+  // InvalidArgument naming the normalizer when its parameters are unusable:
+  // a tolerance bound negative or not finite, a Custom without a function.
+  absl::Status Validate() const;
 
   Type type() const { return type_; }
   // "trim", "case_fold", "null_equals_empty", "truncate_timestamp(second)",

@@ -447,9 +447,14 @@ void RegisterFlagCommands(CLI::App& app, CommandRun& run) {
       std::string text;
       for (const AuditEntry& e : *entries) {
         json j = AuditEntryJson(e);
-        text +=
-            StrCat(j["at"].get<std::string>(), "  v", e.version, "  ", e.actor,
-                   "  ", e.action, e.forced ? "  FORCED" : "", "\n");
+        // The flag's own version; the entry's is the store-wide one.
+        const json& doc = j["after"].is_object() ? j["after"] : j["before"];
+        const std::string version = doc.is_object() && doc.contains("version")
+                                        ? doc["version"].dump()
+                                        : "-";
+        text += StrCat(j["at"].get<std::string>(), "  v", version, "  ",
+                       e.actor, "  ", e.action, e.forced ? "  FORCED" : "",
+                       "\n");
         items.push_back(std::move(j));
       }
       run.Finish(json{{"flag", a->name}, {"entries", items}}, text);

@@ -1,0 +1,113 @@
+#include "cutover/experiment_core.h"
+
+#include <cmath>
+
+#include "cutover/logger.h"
+
+namespace cutover::experiment_internal {
+
+OwnedRun::OwnedRun(const RunInfo& run, std::string_view candidate_name) {
+  std::size_t total =
+      run.flag.size() + run.user_id.size() + candidate_name.size();
+  for (const ContextEntry& e : run.context) {
+    total += e.key.size() + e.value.size();
+  }
+  buffer_.reserve(total);
+  // Appending never reallocates after the reserve, so offsets become views
+  // once everything is in.
+  auto append = [this](std::string_view s) {
+    const std::size_t at = buffer_.size();
+    buffer_.append(s.data(), s.size());
+    return std::make_pair(at, s.size());
+  };
+  const auto flag = append(run.flag);
+  const auto user = append(run.user_id);
+  const auto name = append(candidate_name);
+  std::vector<std::pair<std::size_t, std::size_t>> offsets;
+  offsets.reserve(run.context.size() * 2);
+  for (const ContextEntry& e : run.context) {
+    offsets.push_back(append(e.key));
+    offsets.push_back(append(e.value));
+  }
+  const std::string_view all(buffer_);
+  auto view = [&all](std::pair<std::size_t, std::size_t> at) {
+    return all.substr(at.first, at.second);
+  };
+  context_.reserve(run.context.size());
+  for (std::size_t i = 0; i < offsets.size(); i += 2) {
+    context_.push_back({view(offsets[i]), view(offsets[i + 1])});
+  }
+  info_ = run;
+  info_.flag = view(flag);
+  info_.user_id = view(user);
+  info_.context = context_;
+  candidate_name_ = view(name);
+}
+
+absl::Status ValidateCommonConfig(std::string_view name, double sample_rate,
+                                  std::chrono::microseconds deadline,
+                                  std::string_view candidate_name) {
+  if (name.empty() || name.size() > 64) {
+    return absl::InvalidArgumentError(StrCat(
+        "experiment name '", name,
+        "' must be 1 to 64 characters of [a-z0-9_.-] (it is also the flag the "
+        "counters are kept under)"));
+  }
+  for (char c : name) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                    c == '_' || c == '.' || c == '-';
+    if (!ok) {
+      return absl::InvalidArgumentError(
+          StrCat("experiment name '", name, "' contains '", c,
+                 "': use only lower-case letters, digits, '_', '.' and '-'"));
+    }
+  }
+  if (!(sample_rate >= 0.0 && sample_rate <= 1.0)) {
+    return absl::InvalidArgumentError(
+        StrCat("experiment '", name,
+               "': sample_rate must be between 0 and 1, not ", sample_rate));
+  }
+  if (deadline.count() <= 0) {
+    return absl::InvalidArgumentError(
+        StrCat("experiment '", name,
+               "': deadline must be positive (it bounds how long a concurrent "
+               "candidate may take)"));
+  }
+  if (candidate_name.empty() || candidate_name == "control") {
+    return absl::InvalidArgumentError(
+        StrCat("experiment '", name,
+               "': candidate_name must be non-empty and not 'control'"));
+  }
+  return absl::OkStatus();
+}
+
+void CoreBase::Raise(Operation operation,
+                     const ErrorInfo& error) const noexcept {
+  raised_count_.fetch_add(1, std::memory_order_relaxed);
+  try {
+    if (raised_hook_) {
+      raised_hook_(operation, error);
+      return;
+    }
+    if (!logged_raise_.exchange(true, std::memory_order_relaxed)) {
+      DefaultLogger()->Log(
+          LogLevel::kWarning,
+          StrCat("experiment '", name_, "': ", OperationName(operation),
+                 " threw ", error.TypeName(), ": ", error.message,
+                 "; the error was swallowed and counted (further ones are "
+                 "only counted: see Experiment::raised_count)"));
+    }
+  } catch (...) {
+    // A raised hook that throws has nowhere left to report to.
+  }
+}
+
+ExperimentExecutor* CoreBase::executor() const {
+  if (executor_) return executor_.get();
+  // DefaultExperimentExecutor's own static keeps it alive; caching the raw
+  // pointer spares every concurrent run two atomic reference-count updates.
+  static ExperimentExecutor* const shared = DefaultExperimentExecutor().get();
+  return shared;
+}
+
+}  // namespace cutover::experiment_internal

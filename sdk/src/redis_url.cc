@@ -101,10 +101,21 @@ absl::StatusOr<RedisEndpoint> ParseRedisUrl(std::string_view url) {
                  kHint));
     }
   }
-  const size_t colon = hostport.rfind(':');
+  // The port's colon is the last one, unless it sits inside an IPv6 literal's
+  // brackets.
+  size_t colon = hostport.rfind(':');
+  if (const size_t bracket = hostport.rfind(']');
+      bracket != std::string_view::npos && colon != std::string_view::npos &&
+      colon < bracket) {
+    colon = std::string_view::npos;
+  }
   std::string_view host = hostport.substr(0, colon);
   if (host.empty()) {
     return absl::InvalidArgumentError(StrCat("Redis URL has no host", kHint));
+  }
+  // An IPv6 literal comes in brackets ([::1]); hiredis wants it bare.
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
   }
   ep.host = std::string(host);
   if (colon != std::string_view::npos) {

@@ -1,0 +1,95 @@
+// Replays every fuzz seed and every saved crash (tests/fuzz/corpus/<target>/,
+// tests/fuzz/crashes/<target>/) through the same properties the fuzzers check,
+// in the normal build: a crash found once stays fixed.
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "cli_app.h"
+#include "cutover/flag_json.h"
+#include "cutover/redis_url.h"
+#include "gtest/gtest.h"
+
+namespace cutover {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::vector<std::pair<std::string, std::string>> Inputs(
+    const std::string& target) {
+  std::vector<std::pair<std::string, std::string>> out;
+  const char* source = std::getenv("CUTOVER_SOURCE_DIR");
+  EXPECT_NE(source, nullptr) << "CUTOVER_SOURCE_DIR is set by ctest";
+  if (source == nullptr) return out;
+  for (const char* kind : {"corpus", "crashes"}) {
+    const fs::path dir = fs::path(source) / "tests/fuzz" / kind / target;
+    if (!fs::exists(dir)) continue;
+    for (const auto& entry : fs::directory_iterator(dir)) {
+      std::ifstream in(entry.path(), std::ios::binary);
+      std::stringstream buffer;
+      buffer << in.rdbuf();
+      out.emplace_back(entry.path().filename().string(), buffer.str());
+    }
+  }
+  return out;
+}
+
+TEST(FuzzRegressionTest, FlagDocumentsParseOrFailCleanlyAndRoundTrip) {
+  const auto inputs = Inputs("flag_document");
+  ASSERT_FALSE(inputs.empty());
+  for (const auto& [name, text] : inputs) {
+    auto flag = ParseFlagJson(text);
+    if (!flag.ok()) {
+      EXPECT_FALSE(flag.status().message().empty()) << name;
+      continue;
+    }
+    auto again = ParseFlagJson(SerializeFlag(*flag));
+    ASSERT_TRUE(again.ok()) << name;
+    EXPECT_EQ(*again, *flag) << name;
+  }
+}
+
+TEST(FuzzRegressionTest, RedisUrlsNeverLeakThePassword) {
+  const auto inputs = Inputs("redis_url");
+  ASSERT_FALSE(inputs.empty());
+  for (const auto& [name, url] : inputs) {
+    auto endpoint = ParseRedisUrl(url);
+    if (!endpoint.ok()) continue;
+    if (!endpoint->password.empty()) {
+      EXPECT_EQ(endpoint->Redacted().find(endpoint->password),
+                std::string::npos)
+          << name;
+    }
+    EXPECT_FALSE(endpoint->host.empty()) << name;
+    EXPECT_EQ(endpoint->host.find('['), std::string::npos) << name;
+  }
+}
+
+TEST(FuzzRegressionTest, CliArgumentsGiveDocumentedExitCodes) {
+  setenv("CUTOVER_REDIS_URL", "redis://127.0.0.1:1", 1);
+  setenv("DATABASE_URL", "postgresql://127.0.0.1:1/fuzz?connect_timeout=1", 1);
+  const auto inputs = Inputs("cli_args");
+  ASSERT_FALSE(inputs.empty());
+  for (const auto& [name, input] : inputs) {
+    std::vector<std::string> args = {"cutover"};
+    std::string current;
+    for (char c : input) {
+      if (c == '\0' || c == '\n') {
+        args.push_back(current);
+        current.clear();
+      } else {
+        current += c;
+      }
+    }
+    if (!current.empty()) args.push_back(current);
+    std::ostringstream out, err;
+    const int code = cli::RunCli(args, out, err);
+    EXPECT_TRUE(code == 1 || code == 2 || code == 3)
+        << name << " exited " << code;
+    EXPECT_FALSE(err.str().empty()) << name << ": a failure must say why";
+  }
+}
+
+}  // namespace
+}  // namespace cutover

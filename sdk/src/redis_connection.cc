@@ -69,7 +69,8 @@ absl::StatusOr<std::unique_ptr<RedisConnection>> RedisConnection::Connect(
     auth.push_back(endpoint.password);
     auto reply = conn->Command(auth);
     if (!reply.ok()) {
-      if (absl::IsFailedPrecondition(reply.status())) {
+      if (absl::IsFailedPrecondition(reply.status()) ||
+          absl::IsUnauthenticated(reply.status())) {
         // Redis's own text ("WRONGPASS ...") never contains the password, but
         // ours decides what the operator reads.
         return absl::UnauthenticatedError(StrCat(
@@ -109,8 +110,14 @@ absl::StatusOr<RedisReplyPtr> RedisConnection::Command(
                        argv.data(), lengths.data())));
   if (reply == nullptr) return ContextError(args.empty() ? "command" : args[0]);
   if (reply->type == REDIS_REPLY_ERROR) {
-    return absl::FailedPreconditionError(
-        StrCat("Redis: ", ReplyString(reply.get())));
+    const std::string_view message = ReplyString(reply.get());
+    if (StartsWith(message, "NOAUTH") || StartsWith(message, "WRONGPASS")) {
+      return absl::UnauthenticatedError(StrCat(
+          "Redis at ", endpoint_.Redacted(),
+          " requires authentication: ", message,
+          "; put the user and password in CUTOVER_REDIS_URL or --redis"));
+    }
+    return absl::FailedPreconditionError(StrCat("Redis: ", message));
   }
   return reply;
 }

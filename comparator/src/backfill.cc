@@ -97,7 +97,9 @@ class BackfillRun {
   absl::Status Prepare();
   // Runs one batch in its own transaction, retrying lock timeouts.
   absl::StatusOr<BatchOutcome> RunBatch(std::int64_t size);
-  BatchOutcome TryBatch(std::int64_t size);  // throws on error
+  // Throws on error; `out->upper` is set as soon as the range is known, so
+  // the error can name it.
+  void TryBatch(std::int64_t size, BatchOutcome* out);
   absl::Status SaveCheckpoint(bool done);
 
   pqxx::connection_base& conn_;
@@ -190,8 +192,7 @@ absl::Status BackfillRun::Prepare() {
   return absl::OkStatus();
 }
 
-BatchOutcome BackfillRun::TryBatch(std::int64_t size) {
-  BatchOutcome out;
+void BackfillRun::TryBatch(std::int64_t size, BatchOutcome* out) {
   const Clock::time_point t0 = Clock::now();
   pqxx::nontransaction tx(conn_);
   // One round trip opens the batch with its own limits: SET LOCAL ends with
@@ -201,18 +202,18 @@ BatchOutcome BackfillRun::TryBatch(std::int64_t size) {
                  "ms'; SET LOCAL statement_timeout = '",
                  options_.statement_timeout.count(), "ms'"));
   try {
-    const pqxx::row bound =
-        tx.exec_prepared1(kBoundStatement, *lower_, StrCat(size));
-    if (bound[0].is_null()) {
+    const pqxx::result bounds =
+        tx.exec_prepared(kBoundStatement, *lower_, StrCat(size));
+    if (bounds.empty()) {
       tx.exec("COMMIT");
-      out.end_of_range = true;
-      return out;
+      out->end_of_range = true;
+      return;
     }
-    out.upper = bound[0].c_str();
-    out.keys = bound[1].as<std::int64_t>();
+    out->upper = bounds[0][0].c_str();
+    out->keys = bounds[0][1].as<std::int64_t>();
     const pqxx::result r =
-        tx.exec_prepared(kBatchStatement, *lower_, out.upper);
-    out.rows = r.affected_rows();
+        tx.exec_prepared(kBatchStatement, *lower_, out->upper);
+    out->rows = r.affected_rows();
     tx.exec("COMMIT");
   } catch (const pqxx::broken_connection&) {
     throw;
@@ -224,28 +225,32 @@ BatchOutcome BackfillRun::TryBatch(std::int64_t size) {
     }
     throw;
   }
-  out.elapsed =
+  out->elapsed =
       std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - t0);
-  return out;
 }
 
 absl::StatusOr<BatchOutcome> BackfillRun::RunBatch(std::int64_t size) {
   backoff_.Reset();
   while (true) {
+    BatchOutcome out;
     try {
-      return TryBatch(size);
+      TryBatch(size, &out);
+      return out;
     } catch (const std::exception& e) {
       const std::string state = SqlStateOf(e);
-      const std::string range = DescribeRange(*lower_, "");
+      const std::string range = DescribeRange(*lower_, out.upper);
       if (IsRetryable(state) && backoff_.CanRetry()) {
         ++result_.retries;
-        if (InterruptibleSleep(backoff_.NextDelay(), hooks_.should_stop)) {
+        const std::chrono::milliseconds delay = backoff_.NextDelay();
+        if (hooks_.on_retry)
+          hooks_.on_retry(*lower_, backoff_.attempts(), delay);
+        if (InterruptibleSleep(delay, hooks_.should_stop)) {
           return absl::CancelledError("interrupted while backing off");
         }
         continue;
       }
-      absl::Status s = StatusFromException(
-          e, StrCat("batch after key ", *lower_, " failed"));
+      absl::Status s =
+          StatusFromException(e, StrCat("batch over ", range, " failed"));
       std::string message(s.message());
       if (IsRetryable(state)) {
         message += StrCat(" (still failing after ", backoff_.attempts(),
@@ -257,7 +262,7 @@ absl::StatusOr<BatchOutcome> BackfillRun::RunBatch(std::int64_t size) {
                           options_.statement_timeout.count(),
                           "; use a smaller --batch or --target-batch-ms)");
       }
-      message += StrCat("; ", range, " was rolled back");
+      message += "; that batch was rolled back";
       if (!options_.checkpoint.empty()) {
         message += StrCat("; checkpoint '", options_.checkpoint,
                           "' resumes after key ", *lower_);

@@ -151,9 +151,9 @@ absl::StatusOr<std::optional<std::string>> DeriveStartBound(
   std::string usable_when;  // the smallest key must be above the bound
   switch (target.type_category) {
     case 'N':
-      bound_expr = "(min(k) - 1)::text";
+      bound_expr = "(k - 1)::text";
       // Large floats absorb the - 1: then there is no usable bound.
-      usable_when = "min(k) - 1 < min(k)";
+      usable_when = "k - 1 < k";
       break;
     case 'D':
       if (target.key_type != "date" &&
@@ -163,11 +163,11 @@ absl::StatusOr<std::optional<std::string>> DeriveStartBound(
                    hint));
       }
       bound_expr = "'-infinity'";
-      usable_when = "min(k) > '-infinity'";
+      usable_when = "k > '-infinity'";
       break;
     case 'S':
       bound_expr = "''";
-      usable_when = "min(k) > ''";
+      usable_when = "k > ''";
       break;
     default:
       if (target.key_type != "uuid") {
@@ -176,22 +176,25 @@ absl::StatusOr<std::optional<std::string>> DeriveStartBound(
                    hint));
       }
       bound_expr = "'00000000-0000-0000-0000-000000000000'";
-      usable_when = "min(k) > '00000000-0000-0000-0000-000000000000'";
+      usable_when = "k > '00000000-0000-0000-0000-000000000000'";
       break;
   }
   try {
     pqxx::nontransaction tx(conn);
-    const pqxx::row row =
-        tx.exec1(StrCat("SELECT count(k) > 0, ", usable_when, ", ", bound_expr,
-                        " FROM (SELECT ", target.key_sql, " AS k FROM ",
-                        target.table_sql, " ORDER BY 1 LIMIT 1) s"));
-    if (!row[0].as<bool>()) return std::optional<std::string>();
-    if (row[1].is_null() || !row[1].as<bool>() || row[2].is_null()) {
+    // The smallest key through the index (min() does not exist for every
+    // type, uuid for one); no row means an empty table.
+    const pqxx::result r =
+        tx.exec(StrCat("SELECT ", usable_when, ", ", bound_expr,
+                       " FROM (SELECT ", target.key_sql, " AS k FROM ",
+                       target.table_sql, " ORDER BY 1 LIMIT 1) s"));
+    if (r.empty()) return std::optional<std::string>();
+    const pqxx::row row = r[0];
+    if (row[0].is_null() || !row[0].as<bool>() || row[1].is_null()) {
       return absl::InvalidArgumentError(
           StrCat("the smallest key of ", target.table_sql,
                  " leaves no value below it to start from", hint));
     }
-    return std::optional<std::string>(row[2].c_str());
+    return std::optional<std::string>(row[1].c_str());
   } catch (const std::exception& e) {
     const std::string state = SqlStateOf(e);
     if (state ==
@@ -206,9 +209,13 @@ absl::StatusOr<std::optional<std::string>> DeriveStartBound(
 }
 
 std::string NextBatchBoundSql(const BackfillTarget& target) {
-  return StrCat("SELECT max(k)::text, count(*) FROM (SELECT ", target.key_sql,
-                " AS k FROM ", target.table_sql, " WHERE ", target.key_sql,
-                " > $1 ORDER BY ", target.key_sql, " LIMIT $2) s");
+  // row_number() streams along the index order; the outer top-1 picks the last
+  // key without max(), which not every key type has (uuid).
+  return StrCat("SELECT k::text, n FROM (SELECT ", target.key_sql,
+                " AS k, row_number() OVER (ORDER BY ", target.key_sql,
+                ") AS n FROM ", target.table_sql, " WHERE ", target.key_sql,
+                " > $1 ORDER BY ", target.key_sql,
+                " LIMIT $2) s ORDER BY n DESC LIMIT 1");
 }
 
 }  // namespace cutover

@@ -82,6 +82,12 @@ struct BackfillHooks {
   // (its checkpoint saved) with BackfillResult::interrupted set.
   std::function<bool()> should_stop;
   std::function<void(const BackfillProgress&)> on_batch;
+  // Called when a batch lost a lock race (or a deadlock) and is about to be
+  // retried: the batch's exclusive lower key, the retry number (1-based) and
+  // the backoff delay about to be slept.
+  std::function<void(const std::string& after_key, int retry,
+                     std::chrono::milliseconds delay)>
+      on_retry;
 };
 
 struct BackfillResult {

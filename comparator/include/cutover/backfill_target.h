@@ -51,10 +51,10 @@ absl::StatusOr<BackfillTarget> ResolveBackfillTarget(
 absl::StatusOr<std::optional<std::string>> DeriveStartBound(
     pqxx::connection_base& conn, const BackfillTarget& target);
 
-// SELECT returning (upper text, keys bigint) for the next batch: the largest
-// of the next $2 keys above $1, and how many keys that is. Keyset pagination
-// over the key's index: cost grows with the batch, not with the position in
-// the table. upper is NULL when no key lies above $1.
+// SELECT returning one row (upper text, keys bigint) for the next batch: the
+// largest of the next $2 keys above $1, and how many keys that is. Keyset
+// pagination over the key's index: cost grows with the batch, not with the
+// position in the table. No row when no key lies above $1.
 std::string NextBatchBoundSql(const BackfillTarget& target);
 
 }  // namespace cutover

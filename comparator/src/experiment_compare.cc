@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "cutover/diff_render.h"
+#include "cutover/strings.h"
 #include "nlohmann/json.hpp"
 
 namespace cutover::comparator {
@@ -78,6 +79,16 @@ Comparison RowSetExperimentCompare::operator()(const RowSet& control,
       false,
       RenderWithin(*std::move(diff), old_is_control ? "control" : "candidate",
                    options_.max_diff_bytes)};
+}
+
+std::string RowSetSummary(const RowSet& rows) {
+  std::string out =
+      StrCat(rows.row_count(), rows.row_count() == 1 ? " row" : " rows");
+  for (std::size_t c = 0; c < rows.column_count(); ++c) {
+    out.append(c == 0 ? ": " : ", ");
+    out.append(rows.columns()[c].name);
+  }
+  return out;
 }
 
 }  // namespace cutover::comparator

@@ -9,6 +9,7 @@
 //   config.name = "users.list";
 //   config.compare_detailed =
 //       RowSetExperimentCompare(RowComparator::Create(options).value());
+//   config.clean_control = RowSetSummary;
 //
 // Old and new: the column mapping runs from the old shape to the new one, but
 // an experiment hands the compare (control, candidate), and the control is
@@ -33,6 +34,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <string>
 
 #include "absl/status/statusor.h"
 #include "cutover/compare_options.h"
@@ -71,6 +73,11 @@ class RowSetExperimentCompare {
   std::shared_ptr<const RowComparator> comparator_;
   ExperimentCompareOptions options_;
 };
+
+// A short rendering of a result for the experiment's clean_control /
+// clean_candidate ("3 rows: id, name"): the diff carries the detail, so the
+// event need not carry whole result sets.
+std::string RowSetSummary(const RowSet& rows);
 
 }  // namespace cutover::comparator
 

@@ -4,6 +4,7 @@
 #include <utility>
 #include <vector>
 
+#include "comparator/comparator_test_rows.h"
 #include "cutover/diff.h"
 #include "cutover/diff_render.h"
 #include "cutover/row_comparator.h"
@@ -16,15 +17,6 @@ namespace cutover::comparator {
 namespace {
 
 using Json = nlohmann::json;
-
-RowSet Rows(std::vector<std::string> names,
-            std::vector<std::vector<Value>> rows) {
-  std::vector<Column> columns;
-  for (std::string& n : names) columns.push_back(Column{std::move(n), 0});
-  RowSet out(std::move(columns));
-  for (std::vector<Value>& r : rows) EXPECT_TRUE(out.AddRow(std::move(r)).ok());
-  return out;
-}
 
 Diff CompareWith(CompareMode mode, std::vector<std::string> keys,
                  const RowSet& a, const RowSet& b) {

@@ -4,6 +4,7 @@
 #include <utility>
 #include <vector>
 
+#include "comparator/comparator_test_rows.h"
 #include "cutover/comparison.h"
 #include "cutover/experiment_compare.h"
 #include "cutover/row_set.h"
@@ -16,15 +17,6 @@ namespace cutover::comparator {
 namespace {
 
 using Json = nlohmann::json;
-
-RowSet Rows(std::vector<std::string> names,
-            std::vector<std::vector<Value>> rows) {
-  std::vector<Column> columns;
-  for (std::string& n : names) columns.push_back(Column{std::move(n), 0});
-  RowSet out(std::move(columns));
-  for (std::vector<Value>& r : rows) EXPECT_TRUE(out.AddRow(std::move(r)).ok());
-  return out;
-}
 
 // Old shape: first/last name; new shape: name.
 const RowSet kOldShape =

@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "comparator/comparator_test_rows.h"
 #include "cutover/compare_options.h"
 #include "cutover/diff.h"
 #include "cutover/normalizer.h"
@@ -23,18 +24,6 @@ Value I(std::int64_t i) { return Value::Int(i); }
 Value T(std::string s) { return Value::Text(std::move(s)); }
 Value N(std::string s) { return Value::Numeric(std::move(s)); }
 const Value kNull;
-
-RowSet Rows(std::vector<std::string> names,
-            std::vector<std::vector<Value>> rows) {
-  std::vector<Column> columns;
-  for (std::string& n : names) columns.push_back(Column{std::move(n), 0});
-  RowSet out(std::move(columns));
-  for (std::vector<Value>& r : rows) {
-    const absl::Status s = out.AddRow(std::move(r));
-    EXPECT_TRUE(s.ok()) << s;
-  }
-  return out;
-}
 
 CompareOptions Ordered() { return CompareOptions{}; }
 CompareOptions ByKey(std::vector<std::string> keys) {

@@ -128,7 +128,6 @@ absl::StatusOr<RowSet> RowSetFromResult(const pqxx::result& result) {
     oids.push_back(columns.back().type_oid);
   }
   RowSet rows(std::move(columns));
-  if (ncols == 0) return rows;
   rows.Reserve(static_cast<std::size_t>(result.size()));
   for (pqxx::result::size_type r = 0; r < result.size(); ++r) {
     const pqxx::row row = result[r];

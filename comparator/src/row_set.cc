@@ -22,11 +22,13 @@ absl::Status RowSet::AddRow(std::vector<Value> row) {
   }
   cells_.insert(cells_.end(), std::make_move_iterator(row.begin()),
                 std::make_move_iterator(row.end()));
+  ++rows_;
   return absl::OkStatus();
 }
 
 absl::Span<Value> RowSet::AppendRow() {
   cells_.resize(cells_.size() + columns_.size());
+  ++rows_;
   return absl::Span<Value>(cells_.data() + cells_.size() - columns_.size(),
                            columns_.size());
 }

@@ -168,6 +168,17 @@ TEST(PqxxAdapterTest, KeepsColumnNamesOrderTypesAndEveryRow) {
   EXPECT_EQ(rows->at(999, 2), Value::Numeric("1500.0"));
 }
 
+TEST(PqxxAdapterTest, KeepsTheRowCountOfAResultWithoutColumns) {
+  std::unique_ptr<pqxx::connection> conn = Connect();
+  ASSERT_NE(conn, nullptr);
+  pqxx::work tx(*conn);
+  absl::StatusOr<RowSet> rows =
+      RowSetFromResult(tx.exec("SELECT FROM generate_series(1, 3)"));
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  EXPECT_EQ(rows->column_count(), 0u);
+  EXPECT_EQ(rows->row_count(), 3u);
+}
+
 TEST(PqxxAdapterTest, ReadsEscapeFormatBytea) {
   std::unique_ptr<pqxx::connection> conn = Connect();
   ASSERT_NE(conn, nullptr);

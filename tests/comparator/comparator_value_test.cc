@@ -204,5 +204,13 @@ TEST(RowSetTest, AddRowChecksTheWidth) {
   EXPECT_EQ(rows.ColumnIndex("nope"), std::nullopt);
 }
 
+TEST(RowSetTest, CountsRowsWithoutColumns) {
+  RowSet rows;
+  EXPECT_TRUE(rows.AddRow({}).ok());
+  rows.AppendRow();
+  EXPECT_EQ(rows.row_count(), 2u);
+  EXPECT_TRUE(rows.row(1).empty());
+}
+
 }  // namespace
 }  // namespace cutover::comparator

@@ -40,9 +40,7 @@ class RowSet {
 
   const std::vector<Column>& columns() const { return columns_; }
   std::size_t column_count() const { return columns_.size(); }
-  std::size_t row_count() const {
-    return columns_.empty() ? 0 : cells_.size() / columns_.size();
-  }
+  std::size_t row_count() const { return rows_; }
   bool empty() const { return row_count() == 0; }
 
   // The position of the first column named `name`, or nullopt.
@@ -52,7 +50,7 @@ class RowSet {
   // have exactly column_count() values.
   absl::Status AddRow(std::vector<Value> row);
   // Appends a row of NULLs and returns it for filling in place; the span is
-  // valid until the next append. Precondition: column_count() > 0.
+  // valid until the next append.
   absl::Span<Value> AppendRow();
   void Reserve(std::size_t rows) { cells_.reserve(rows * columns_.size()); }
 
@@ -71,6 +69,9 @@ class RowSet {
  private:
   std::vector<Column> columns_;
   std::vector<Value> cells_;
+  // Kept apart from cells_ because a result may have rows but no columns
+  // (SELECT FROM t).
+  std::size_t rows_ = 0;
 };
 
 }  // namespace cutover::comparator

@@ -84,6 +84,10 @@ void BM_CompareRows(benchmark::State& state) {
   const std::uint64_t allocs_before = cutover::bench::AllocationCount();
   for (auto _ : state) {
     absl::StatusOr<Diff> diff = comparator->Compare(old_rows, new_rows);
+    if (!diff.ok()) {
+      state.SkipWithError(std::string(diff.status().message()).c_str());
+      return;
+    }
     changed_rows = diff->changed_row_count;
     benchmark::DoNotOptimize(diff);
   }

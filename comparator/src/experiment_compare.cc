@@ -4,6 +4,7 @@
 #include <string>
 #include <utility>
 
+#include "absl/status/status.h"
 #include "cutover/diff_render.h"
 #include "cutover/strings.h"
 #include "nlohmann/json.hpp"

@@ -95,8 +95,7 @@ NumericParts SplitNumeric(std::string_view s) {
   std::string_view fraction =
       dot == std::string_view::npos ? std::string_view() : rest.substr(dot + 1);
   if ((integer.empty() && fraction.empty()) || !AllDigits(integer) ||
-      !AllDigits(fraction) ||
-      (dot != std::string_view::npos && fraction.empty() && integer.empty())) {
+      !AllDigits(fraction)) {
     return p;  // not valid
   }
   while (!integer.empty() && integer.front() == '0') integer.remove_prefix(1);

@@ -1,7 +1,6 @@
 // Every PostgreSQL type the value model names round-trips from a real
 // pqxx::result: the adapter picks the right kind and payload, and the Value's
 // text, sent back to the server, is the very same value (IS NOT DISTINCT FROM).
-#include <cstdlib>
 #include <limits>
 #include <memory>
 #include <optional>
@@ -14,17 +13,14 @@
 #include "cutover/row_set.h"
 #include "cutover/value.h"
 #include "gtest/gtest.h"
+#include "support/test_env.h"
 
 namespace cutover::comparator {
 namespace {
 
 std::unique_ptr<pqxx::connection> Connect() {
-  const char* url = std::getenv("DATABASE_URL");
-  if (url == nullptr || *url == '\0') {
-    ADD_FAILURE() << "DATABASE_URL is not set: run `scripts/services start && "
-                     "source .run/env` first";
-    return nullptr;
-  }
+  const std::string url = cutover::testing::DatabaseUrl();
+  if (url.empty()) return nullptr;  // DatabaseUrl() failed the test
   auto conn = std::make_unique<pqxx::connection>(url);
   // A zone with a half-hour offset, so timestamptz parsing must really
   // convert to UTC.
@@ -43,7 +39,7 @@ void PrintTo(const TypeCase& c, std::ostream* os) {
   *os << c.sql_type << " " << c.literal;
 }
 
-class PgTypeRoundTripTest : public testing::TestWithParam<TypeCase> {};
+class PgTypeRoundTripTest : public ::testing::TestWithParam<TypeCase> {};
 
 TEST_P(PgTypeRoundTripTest, ComesBackAsTheSameValue) {
   const TypeCase& c = GetParam();
@@ -81,7 +77,7 @@ std::int64_t Micros(std::int64_t y, int mo, int d, int h, int mi, int s,
 
 INSTANTIATE_TEST_SUITE_P(
     AllTypes, PgTypeRoundTripTest,
-    testing::Values(
+    ::testing::Values(
         TypeCase{"BoolTrue", "boolean", "true", Value::Bool(true)},
         TypeCase{"BoolFalse", "boolean", "false", Value::Bool(false)},
         TypeCase{"Int2Min", "smallint", "-32768", Value::Int(-32768)},
@@ -144,7 +140,7 @@ INSTANTIATE_TEST_SUITE_P(
         TypeCase{"NullInt", "integer", "NULL", Value::Null()},
         TypeCase{"NullText", "text", "NULL", Value::Null()},
         TypeCase{"NullTimestampTz", "timestamptz", "NULL", Value::Null()}),
-    [](const testing::TestParamInfo<TypeCase>& info) {
+    [](const ::testing::TestParamInfo<TypeCase>& info) {
       return info.param.name;
     });
 

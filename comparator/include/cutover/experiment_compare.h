@@ -65,8 +65,9 @@ class RowSetExperimentCompare {
   static absl::StatusOr<RowSetExperimentCompare> Create(
       CompareOptions options, ExperimentCompareOptions experiment = {});
 
-  // {equal, ""} when the results are equal; {false, diff} otherwise. Never
-  // throws (short of running out of memory).
+  // {true, ""} when the results are equal; {false, diff} otherwise. Throws
+  // only what a custom normalizer or derive function throws (the experiment
+  // reports that to its raised hook).
   Comparison operator()(const RowSet& control, const RowSet& candidate) const;
 
  private:

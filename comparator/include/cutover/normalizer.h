@@ -75,8 +75,9 @@ class Normalizer {
   // column that became jsonb compares equal. Text that is not JSON is left
   // alone. Numbers go through double precision.
   static Normalizer CanonicalJson();
-  // Anything else: `fn` maps a value to its canonical value. `name` appears in
-  // error messages and documentation of a diff.
+  // Anything else: `fn` maps a value to its canonical value; it must be
+  // thread-safe, must not throw, and should map its own output to itself.
+  // `name` appears in error messages.
   static Normalizer Custom(std::string name,
                            std::function<Value(const Value&)> fn);
 

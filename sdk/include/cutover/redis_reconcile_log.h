@@ -1,0 +1,134 @@
+// The reconcile log in Redis: every entry is appended (XADD) to
+// <prefix>reconcile:<flag> (reconcile_entry.h has the fields) by a background
+// thread, so a request thread that records a failed write never waits for
+// Redis.
+//
+// Append copies the entry into a bounded lock-free queue. The writer thread
+// drains it every flush_interval (or when Flush is called) and pipelines the
+// XADDs in one round trip per batch. When Redis is unreachable the entries
+// wait (up to queue_capacity in the queue plus max_pending taken out of it)
+// and are written once it is back; beyond that an entry is dropped, counted,
+// and logged at error level with its flag and key, so it can still be
+// re-synced by hand. The stream is never trimmed: every entry is a row that
+// may differ.
+//
+// Thread-safety: every method may be called from any thread.
+#ifndef CUTOVER_REDIS_RECONCILE_LOG_H_
+#define CUTOVER_REDIS_RECONCILE_LOG_H_
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "cutover/bounded_queue.h"
+#include "cutover/logger.h"
+#include "cutover/reconcile_log.h"
+#include "cutover/redis_connection.h"
+#include "cutover/redis_keys.h"
+#include "cutover/redis_url.h"
+
+namespace cutover {
+
+class RedisReconcileLog : public ReconcileLog {
+ public:
+  struct Options {
+    std::string redis_url = std::string(kDefaultRedisUrl);
+    std::string prefix = std::string(kDefaultPrefix);
+    // Entries waiting for the writer (rounded up to a power of two).
+    std::size_t queue_capacity = 4096;
+    // Entries taken from the queue but not yet written (Redis down).
+    std::size_t max_pending = 65536;
+    std::chrono::milliseconds flush_interval{100};
+    std::chrono::milliseconds reconnect_min_backoff{100};
+    std::chrono::milliseconds reconnect_max_backoff{5000};
+    // The destructor's Flush timeout.
+    std::chrono::milliseconds shutdown_timeout{2000};
+    RedisOptions redis;
+    std::shared_ptr<Logger> logger;  // unset: DefaultLogger()
+  };
+
+  struct Stats {
+    std::uint64_t appended = 0;        // accepted by Append
+    std::uint64_t written = 0;         // stored in Redis
+    std::uint64_t dropped = 0;         // queue or pending limit full: lost
+    std::uint64_t write_failures = 0;  // round trips that failed
+    std::size_t pending = 0;           // accepted, not yet written
+    bool connected = false;
+  };
+
+  // Validates the options (InvalidArgument naming the option or the URL's
+  // error) and starts the writer thread; Redis need not be up yet.
+  static absl::StatusOr<std::shared_ptr<RedisReconcileLog>> Create(
+      Options options);
+
+  // Flush(shutdown_timeout), then stops the writer; what is still unwritten is
+  // logged (count and keys) as lost.
+  ~RedisReconcileLog() override;
+  RedisReconcileLog(const RedisReconcileLog&) = delete;
+  RedisReconcileLog& operator=(const RedisReconcileLog&) = delete;
+
+  // Queues the entry; never blocks. A full queue drops it (counted, logged).
+  void Append(ReconcileEntry entry) override;
+
+  // Waits until every entry appended before the call is in Redis, at most
+  // `timeout`. Unavailable (with the last Redis error) or DeadlineExceeded,
+  // naming how many are pending, when not.
+  absl::Status Flush(std::chrono::milliseconds timeout) override;
+
+  Stats stats() const;
+
+ private:
+  struct Passkey {};
+
+ public:
+  RedisReconcileLog(Passkey, Options options, RedisEndpoint endpoint);
+
+ private:
+  void Run();
+  // Moves queued entries into pending_; returns how many.
+  std::size_t Drain();
+  // Writes pending_ once; OK when it is empty afterwards.
+  absl::Status WritePending();
+  void DropLogged(const ReconcileEntry& entry, std::string_view why);
+
+  const Options options_;
+  const RedisEndpoint endpoint_;
+  const RedisKeys keys_;
+  const std::shared_ptr<Logger> logger_;
+  BoundedQueue<ReconcileEntry> queue_;
+
+  std::atomic<std::uint64_t> appended_{0};
+  std::atomic<std::uint64_t> written_{0};
+  std::atomic<std::uint64_t> dropped_{0};
+  std::atomic<std::uint64_t> write_failures_{0};
+  std::atomic<std::size_t> pending_count_{0};
+  std::atomic<bool> connected_{false};
+
+  // Owned by the writer thread.
+  std::unique_ptr<RedisConnection> connection_;
+  std::vector<ReconcileEntry> pending_;
+
+  mutable absl::Mutex mu_;
+  absl::CondVar cv_;
+  bool stop_ ABSL_GUARDED_BY(mu_) = false;
+  bool wake_ ABSL_GUARDED_BY(mu_) = false;
+  std::uint64_t flush_requested_ ABSL_GUARDED_BY(mu_) = 0;
+  std::uint64_t flush_done_ ABSL_GUARDED_BY(mu_) = 0;
+  // The newest flush request a failed round covered.
+  std::uint64_t failed_target_ ABSL_GUARDED_BY(mu_) = 0;
+  std::string last_error_ ABSL_GUARDED_BY(mu_);
+  std::thread thread_;
+};
+
+}  // namespace cutover
+
+#endif  // CUTOVER_REDIS_RECONCILE_LOG_H_

@@ -1,0 +1,9 @@
+#include "cutover/operation_record.h"
+
+namespace cutover {
+
+std::string_view MigrationOperationName(MigrationOperation operation) {
+  return operation == MigrationOperation::kRead ? "read" : "write";
+}
+
+}  // namespace cutover

@@ -93,6 +93,7 @@ int RunCli(const std::vector<std::string>& args, std::ostream& out,
   RegisterGroupCommands(app, run);
   RegisterBackfillCommand(app, run);
   RegisterVerifyCommand(app, run);
+  RegisterReconcileCommand(app, run);
 
   std::vector<std::string> reversed(args.rbegin(), args.rend());
   if (!reversed.empty()) reversed.pop_back();  // program name

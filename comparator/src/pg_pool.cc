@@ -1,0 +1,132 @@
+#include "cutover/pg_pool.h"
+
+#include <pqxx/pqxx>
+#include <utility>
+
+#include "absl/time/time.h"
+#include "cutover/pg_connection.h"
+#include "cutover/strings.h"
+
+namespace cutover {
+
+PgPool::Lease& PgPool::Lease::operator=(Lease&& other) noexcept {
+  if (this != &other) {
+    Release();
+    pool_ = std::move(other.pool_);
+    connection_ = std::move(other.connection_);
+    discard_ = other.discard_;
+  }
+  return *this;
+}
+
+PgPool::Lease::~Lease() { Release(); }
+
+void PgPool::Lease::Release() {
+  if (pool_ != nullptr && connection_ != nullptr) {
+    pool_->Return(std::move(connection_), discard_);
+  }
+  pool_.reset();
+  connection_.reset();
+}
+
+absl::StatusOr<std::shared_ptr<PgPool>> PgPool::Create(std::string url,
+                                                       Options options) {
+  if (options.max_connections < 1 || options.max_connections > 1000) {
+    return absl::InvalidArgumentError(
+        StrCat("PgPool: max_connections must be 1..1000, got ",
+               options.max_connections));
+  }
+  if (options.acquire_timeout.count() < 0) {
+    return absl::InvalidArgumentError(
+        "PgPool: acquire_timeout must not be negative");
+  }
+  auto pool =
+      std::make_shared<PgPool>(Passkey{}, std::move(url), std::move(options));
+  // One connection now: configuration errors surface at start-up.
+  absl::StatusOr<Lease> first = pool->Acquire();
+  if (!first.ok()) return first.status();
+  return pool;
+}
+
+PgPool::PgPool(Passkey, std::string url, Options options)
+    : url_(std::move(url)), options_(std::move(options)) {}
+
+absl::StatusOr<std::unique_ptr<pqxx::connection>> PgPool::Open() {
+  absl::StatusOr<std::unique_ptr<pqxx::connection>> conn =
+      ConnectPostgres(url_);
+  if (!conn.ok()) return conn.status();
+  for (const std::string& sql : options_.on_connect) {
+    try {
+      pqxx::nontransaction tx(**conn);
+      tx.exec(sql);
+    } catch (const std::exception& e) {
+      return StatusFromException(
+          e, StrCat("PgPool: on_connect statement '", sql, "'"));
+    }
+  }
+  return conn;
+}
+
+absl::StatusOr<PgPool::Lease> PgPool::Acquire() {
+  return Acquire(options_.acquire_timeout);
+}
+
+absl::StatusOr<PgPool::Lease> PgPool::Acquire(
+    std::chrono::milliseconds timeout) {
+  {
+    absl::MutexLock lock(&mu_);
+    auto available = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+      return !idle_.empty() || open_ < options_.max_connections;
+    };
+    if (!available()) {
+      ++counters_.waits;
+      const absl::Time deadline =
+          absl::Now() + absl::Milliseconds(timeout.count());
+      if (!mu_.AwaitWithDeadline(absl::Condition(&available), deadline)) {
+        ++counters_.timeouts;
+        return absl::DeadlineExceededError(
+            StrCat("PgPool: all ", options_.max_connections,
+                   " connections stayed in use for ", timeout.count(),
+                   " ms; raise max_connections or lower the concurrency"));
+      }
+    }
+    if (!idle_.empty()) {
+      std::unique_ptr<pqxx::connection> conn = std::move(idle_.back());
+      idle_.pop_back();
+      return Lease(shared_from_this(), std::move(conn));
+    }
+    ++open_;  // reserved while connecting outside the lock
+  }
+  absl::StatusOr<std::unique_ptr<pqxx::connection>> conn = Open();
+  absl::MutexLock lock(&mu_);
+  if (!conn.ok()) {
+    --open_;
+    return conn.status();
+  }
+  ++counters_.opened;
+  return Lease(shared_from_this(), *std::move(conn));
+}
+
+void PgPool::Return(std::unique_ptr<pqxx::connection> connection,
+                    bool discard) {
+  const bool usable = !discard && connection->is_open();
+  if (!usable) connection.reset();  // closes outside the lock
+  absl::MutexLock lock(&mu_);
+  if (usable) {
+    idle_.push_back(std::move(connection));
+  } else {
+    --open_;
+    ++counters_.discarded;
+  }
+}
+
+PgPool::Stats PgPool::stats() const {
+  absl::MutexLock lock(&mu_);
+  Stats s = counters_;
+  s.open = open_;
+  s.idle = idle_.size();
+  s.leased = open_ - idle_.size();
+  return s;
+}
+
+}  // namespace cutover

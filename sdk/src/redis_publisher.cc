@@ -14,7 +14,7 @@
 namespace cutover {
 namespace {
 
-// Counter blocks per round trip: bounds one MULTI/EXEC after a long outage.
+// Counter blocks per round trip: bounds one EVAL after a long outage.
 constexpr std::size_t kMaxBlocksPerRound = 512;
 
 }  // namespace
@@ -198,16 +198,36 @@ class RedisPublisher::Writer {
           StrCat("redis publisher: Redis refused ", outcome.rejected_commands,
                  " command(s), not retried: ", outcome.first_rejection));
     }
-    for (std::size_t i = 0; i < blocks_.size(); ++i) {
-      counters_.erase(counters_.begin());
+    if (!outcome.retry_counters) {
+      for (std::size_t i = 0; i < blocks_.size(); ++i) {
+        counters_.erase(counters_.begin());
+      }
     }
-    events_.erase(events_.begin(),
+    // Keep the events Redis said "not now" to, in order, ahead of the rest.
+    std::size_t kept = 0;
+    for (std::size_t i : outcome.retry_events) {
+      if (i != kept) std::swap(events_[kept], events_[i]);
+      ++kept;
+    }
+    events_.erase(events_.begin() + static_cast<std::ptrdiff_t>(kept),
                   events_.begin() + static_cast<std::ptrdiff_t>(n_events));
-    counter_blocks_written_.fetch_add(blocks_.size(),
+    const std::size_t written_events = n_events - kept;
+    const std::size_t written_blocks =
+        outcome.retry_counters ? 0 : blocks_.size();
+    counter_blocks_written_.fetch_add(written_blocks,
                                       std::memory_order_relaxed);
-    events_written_.fetch_add(n_events, std::memory_order_relaxed);
+    events_written_.fetch_add(written_events, std::memory_order_relaxed);
     pending_events_.store(events_.size(), std::memory_order_relaxed);
     pending_blocks_.store(counters_.size(), std::memory_order_relaxed);
+    if (!outcome.transient_error.empty()) {
+      // Redis is up but not ready (loading its data, busy, read-only...):
+      // back off as if disconnected and retry what it refused.
+      const absl::Status not_now = absl::UnavailableError(
+          StrCat("Redis at ", endpoint_.Redacted(),
+                 " is not accepting writes yet: ", outcome.transient_error));
+      Disconnected(not_now);
+      return not_now;
+    }
     return absl::OkStatus();
   }
 

@@ -10,6 +10,30 @@
 namespace cutover {
 namespace {
 
+// KEYS: the stats hashes. ARGV[1]: the TTL in seconds; then, per key, the
+// number of fields followed by field/value pairs. pcall, so that one key of
+// the wrong type costs its own increments only; returns {failures, first}.
+constexpr std::string_view kCountersScript = R"lua(
+local ttl = ARGV[1]
+local i = 2
+local failed = 0
+local first = ''
+for k = 1, #KEYS do
+  local n = tonumber(ARGV[i])
+  i = i + 1
+  for j = 1, n do
+    local r = redis.pcall('HINCRBY', KEYS[k], ARGV[i], ARGV[i + 1])
+    if type(r) == 'table' and r.err then
+      failed = failed + 1
+      if first == '' then first = r.err end
+    end
+    i = i + 2
+  end
+  redis.pcall('EXPIRE', KEYS[k], ttl)
+end
+return {failed, first}
+)lua";
+
 // A number as text in a caller-owned buffer.
 struct NumberText {
   char buf[24];
@@ -22,37 +46,55 @@ struct NumberText {
 
 }  // namespace
 
+bool IsTransientRedisError(std::string_view message) {
+  for (std::string_view prefix :
+       {"LOADING", "BUSY", "TRYAGAIN", "MASTERDOWN", "CLUSTERDOWN", "READONLY",
+        "OOM", "NOREPLICAS"}) {
+    if (StartsWith(message, prefix)) return true;
+  }
+  return false;
+}
+
 absl::Status RedisStatsWriter::Write(RedisConnection& connection,
                                      absl::Span<const CounterBlock> counters,
                                      absl::Span<const ResultRecord> events,
                                      Outcome* outcome) {
   *outcome = Outcome{};
-  std::size_t replies = 0;
-  std::size_t exec_index = 0;  // the reply index of EXEC, if any
+  auto reject = [outcome](std::string_view what, std::string_view message) {
+    if (outcome->rejected_commands++ == 0) {
+      outcome->first_rejection = StrCat(what, ": ", message);
+    }
+  };
+  auto not_now = [outcome](std::string_view message) {
+    if (outcome->transient_error.empty()) {
+      outcome->transient_error = std::string(message);
+    }
+  };
 
   if (!counters.empty()) {
-    if (absl::Status s = connection.Append({"MULTI"}); !s.ok()) return s;
-    ++replies;
-    const NumberText ttl(options_.stats_ttl.count());
+    // Every string first, views after: the vector may move while it grows.
+    strings_.clear();
     for (const CounterBlock& block : counters) {
-      const std::string key =
-          StatsKey(options_.prefix, block.flag, block.unix_minute);
-      absl::Status status;
-      block.counters.ForEachField(
-          [&](std::string_view field, std::uint64_t value) {
-            if (!status.ok()) return;
-            const NumberText n(static_cast<std::int64_t>(value));
-            args_.assign({"HINCRBY", key, field, n.view});
-            status = connection.Append(args_);
-            ++replies;
-          });
-      if (!status.ok()) return status;
-      args_.assign({"EXPIRE", key, ttl.view});
-      if (absl::Status s = connection.Append(args_); !s.ok()) return s;
-      ++replies;
+      strings_.push_back(
+          StatsKey(options_.prefix, block.flag, block.unix_minute));
     }
-    if (absl::Status s = connection.Append({"EXEC"}); !s.ok()) return s;
-    exec_index = replies++;
+    strings_.push_back(StrCat(options_.stats_ttl.count()));
+    for (const CounterBlock& block : counters) {
+      const std::size_t count_at = strings_.size();
+      strings_.emplace_back();
+      std::size_t fields = 0;
+      block.counters.ForEachField(
+          [this, &fields](std::string_view field, std::uint64_t value) {
+            strings_.emplace_back(field);
+            strings_.push_back(StrCat(value));
+            ++fields;
+          });
+      strings_[count_at] = StrCat(fields);
+    }
+    const std::string numkeys = StrCat(counters.size());
+    args_.assign({"EVAL", kCountersScript, numkeys});
+    for (const std::string& s : strings_) args_.push_back(s);
+    if (absl::Status s = connection.Append(args_); !s.ok()) return s;
   }
 
   const NumberText max_len(static_cast<std::int64_t>(options_.stream_max_len));
@@ -67,33 +109,35 @@ absl::Status RedisStatsWriter::Write(RedisConnection& connection,
                   event.user_id, kEventFieldAt, at.view, kEventFieldResult,
                   json_});
     if (absl::Status s = connection.Append(args_); !s.ok()) return s;
-    ++replies;
   }
 
-  auto reject = [outcome](std::string_view what, const redisReply* reply) {
-    if (outcome->rejected_commands++ == 0) {
-      outcome->first_rejection = StrCat(what, ": ", ReplyString(reply));
-    }
-  };
-  for (std::size_t i = 0; i < replies; ++i) {
+  if (!counters.empty()) {
     absl::StatusOr<RedisReplyPtr> reply = connection.GetReply();
     if (!reply.ok()) return reply.status();
     const redisReply* r = reply->get();
-    if (!counters.empty() && i == exec_index) {
-      if (r->type != REDIS_REPLY_ARRAY) {
-        // EXECABORT (a command refused while queueing) or a nil reply: none
-        // of the counters were applied, and resending would fail the same
-        // way.
-        reject("EXEC", r);
-        continue;
+    if (ReplyIsError(r)) {
+      if (IsTransientRedisError(ReplyString(r))) {
+        outcome->retry_counters = true;
+        not_now(ReplyString(r));
+      } else {
+        reject("EVAL (counters)", ReplyString(r));
       }
-      for (size_t j = 0; j < ReplyElementCount(r); ++j) {
-        if (ReplyIsError(ReplyElement(r, j))) {
-          reject("HINCRBY/EXPIRE", ReplyElement(r, j));
-        }
-      }
-    } else if (ReplyIsError(r)) {
-      reject(!counters.empty() && i < exec_index ? "MULTI/HINCRBY" : "XADD", r);
+    } else if (const long long failed = ReplyInteger(ReplyElement(r, 0));
+               failed > 0) {
+      reject("HINCRBY", ReplyString(ReplyElement(r, 1)));
+      outcome->rejected_commands += static_cast<std::size_t>(failed) - 1;
+    }
+  }
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    absl::StatusOr<RedisReplyPtr> reply = connection.GetReply();
+    if (!reply.ok()) return reply.status();
+    const redisReply* r = reply->get();
+    if (!ReplyIsError(r)) continue;
+    if (IsTransientRedisError(ReplyString(r))) {
+      outcome->retry_events.push_back(i);
+      not_now(ReplyString(r));
+    } else {
+      reject("XADD", ReplyString(r));
     }
   }
   return absl::OkStatus();

@@ -12,6 +12,8 @@ namespace {
 
 constexpr int kSlots = 4;  // a power of two: minute & (kSlots - 1)
 constexpr std::int64_t kNoMinute = std::numeric_limits<std::int64_t>::min();
+// A slot being turned to a new minute: writers go the locked way meanwhile.
+constexpr std::int64_t kTurning = kNoMinute + 1;
 constexpr int kBuckets = LatencyHistogram::kBucketCount;
 
 StatsCounter CounterFor(Outcome outcome) {
@@ -45,6 +47,10 @@ std::size_t HashFlag(std::string_view flag) {
 struct StatsAggregator::FlagStats {
   struct alignas(64) Slot {
     std::atomic<std::int64_t> minute{kNoMinute};
+    // Writers between their minute check and their last increment. Turning
+    // the slot waits for them, so no increment meant for the old minute can
+    // land after the slot was drained.
+    std::atomic<std::int32_t> writers{0};
     std::atomic<std::uint64_t> counters[kStatsCounterCount] = {};
     std::atomic<std::uint64_t> latency[2][kBuckets] = {};
 
@@ -104,6 +110,12 @@ struct StatsAggregator::FlagStats {
     if (held == minute) return &slot;
     if (held != kNoMinute && held > minute) return nullptr;
     if (held != kNoMinute) {
+      // Close the slot, wait out writers that already saw the old minute,
+      // then drain: every old-minute increment is in the drained counts.
+      slot.minute.store(kTurning, std::memory_order_seq_cst);
+      while (slot.writers.load(std::memory_order_seq_cst) != 0) {
+        __builtin_ia32_pause();
+      }
       MinuteCounters old;
       if (slot.Drain(&old)) aside[held].Add(old);
     }
@@ -170,10 +182,15 @@ bool StatsAggregator::Record(const ExperimentResult& result) noexcept {
   const std::int64_t minute = UnixMinuteOfMillis(result.timestamp_ms);
   FlagStats::Slot& slot =
       f->slots[static_cast<std::uint64_t>(minute) & (kSlots - 1)];
-  if (slot.minute.load(std::memory_order_acquire) == minute) {
+  // Announce, then check (both seq_cst): either SlotFor sees this writer and
+  // waits for it, or this writer sees the slot turning and takes the lock.
+  slot.writers.fetch_add(1, std::memory_order_seq_cst);
+  if (slot.minute.load(std::memory_order_seq_cst) == minute) {
     slot.Count(result);
+    slot.writers.fetch_sub(1, std::memory_order_release);
     return false;
   }
+  slot.writers.fetch_sub(1, std::memory_order_release);
   bool opened = false;
   absl::MutexLock lock(&f->mu);
   if (FlagStats::Slot* s = f->SlotFor(minute, &opened)) {
@@ -202,10 +219,13 @@ void StatsAggregator::RecordEventDropped(std::string_view flag,
   FlagStats::Slot& slot =
       f->slots[static_cast<std::uint64_t>(unix_minute) & (kSlots - 1)];
   constexpr int kIndex = static_cast<int>(StatsCounter::kEventsDropped);
-  if (slot.minute.load(std::memory_order_acquire) == unix_minute) {
+  slot.writers.fetch_add(1, std::memory_order_seq_cst);
+  if (slot.minute.load(std::memory_order_seq_cst) == unix_minute) {
     slot.counters[kIndex].fetch_add(1, std::memory_order_relaxed);
+    slot.writers.fetch_sub(1, std::memory_order_release);
     return;
   }
+  slot.writers.fetch_sub(1, std::memory_order_release);
   bool opened = false;
   absl::MutexLock lock(&f->mu);
   if (FlagStats::Slot* s = f->SlotFor(unix_minute, &opened)) {

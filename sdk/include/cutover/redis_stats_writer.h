@@ -1,7 +1,14 @@
 // Writes one batch of experiment results to Redis in a single pipelined round
-// trip: the per-minute counters as HINCRBY inside one MULTI/EXEC (so a batch
-// of counters is applied entirely or not at all) with an EXPIRE per key, then
-// one XADD ... MAXLEN ~ N per event. Key and field names: stats_schema.h.
+// trip: all per-minute counters as one EVAL of a small script (HINCRBY per
+// field and EXPIRE per key, applied by Redis atomically: entirely or not at
+// all), then one XADD ... MAXLEN ~ N per event. Key and field names:
+// stats_schema.h.
+//
+// Why a script rather than MULTI/EXEC: a server that is still loading its
+// dataset refuses MULTI but may accept the commands that follow it, which
+// would apply half a transaction outside it; a single EVAL is refused or
+// applied as a whole, so a refused batch can be retried without counting
+// anything twice.
 //
 // Thread-safety: a RedisStatsWriter is used by one thread at a time, like the
 // connection it writes to.
@@ -30,6 +37,11 @@ struct CounterBlock {
   MinuteCounters counters;
 };
 
+// True for error replies that mean "not now" (LOADING, BUSY, TRYAGAIN,
+// MASTERDOWN, CLUSTERDOWN, READONLY, OOM, NOREPLICAS): the command was not
+// applied and may succeed later.
+bool IsTransientRedisError(std::string_view message);
+
 class RedisStatsWriter {
  public:
   struct Options {
@@ -39,8 +51,16 @@ class RedisStatsWriter {
   };
 
   struct Outcome {
-    // Redis refused some commands (a key of the wrong type, say); those writes
-    // are lost and retrying would not help. The rest of the batch is written.
+    // Redis answered "not now" for the counters: none were applied; keep
+    // them and retry.
+    bool retry_counters = false;
+    // Indices (into `events`) of events Redis answered "not now" for; the
+    // others were written (or rejected for good).
+    std::vector<std::size_t> retry_events;
+    // The first "not now" answer, when there was one.
+    std::string transient_error;
+    // Commands Redis refused for good (a key of the wrong type, say): lost,
+    // since retrying would fail the same way.
     std::size_t rejected_commands = 0;
     std::string first_rejection;
   };
@@ -48,19 +68,20 @@ class RedisStatsWriter {
   explicit RedisStatsWriter(Options options) : options_(std::move(options)) {}
 
   // Writes `counters` and `events` over `connection` and reads every reply.
-  // OK (with `*outcome` telling about commands Redis refused) once Redis
+  // OK, with `*outcome` saying what to retry or what was refused, once Redis
   // answered for the whole batch. An I/O or timeout error (Unavailable,
   // DeadlineExceeded) leaves the connection broken: then nothing can be
-  // assumed written and the caller retries the batch on a new connection
-  // (counters applied just before the connection broke may be applied twice;
-  // see docs/experiments.md).
+  // assumed written and the caller retries the batch on a new connection.
+  // (If the connection broke after Redis applied the batch but before its
+  // reply arrived, the retry counts it twice: see docs/experiments.md.)
   absl::Status Write(RedisConnection& connection,
                      absl::Span<const CounterBlock> counters,
                      absl::Span<const ResultRecord> events, Outcome* outcome);
 
  private:
   const Options options_;
-  // Reused between batches: argument storage and the JSON of one event.
+  // Reused between batches.
+  std::vector<std::string> strings_;
   std::vector<std::string_view> args_;
   std::string json_;
 };

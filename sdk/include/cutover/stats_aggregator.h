@@ -9,14 +9,14 @@
 //
 // Layout: flags live in a fixed open-addressing table read without locks
 // (a flag is added under a mutex the first time it is seen). Each flag has a
-// ring of four minute slots of atomics. A result whose minute is the slot's
-// current minute is counted lock-free; the first result of a new minute takes
-// the flag's mutex once to move the slot's old counts aside; a late result
-// for an older minute is added under that mutex too. Harvest exchanges every
-// counter with zero, so a concurrent increment lands in exactly one harvest.
-// (The one imprecision: a thread that reads a slot's minute and is then
-// descheduled for three whole minutes before incrementing would count into the
-// next minute of that slot; the total stays exact.)
+// ring of four minute slots of atomics. A result whose minute is its slot's
+// current minute is counted lock-free: the writer announces itself on the
+// slot, checks the minute and increments. The first result of a new minute
+// takes the flag's mutex once, closes the slot, waits for announced writers,
+// and moves the old minute's counts aside; a late result for an older minute
+// is added aside under that mutex too. Harvest exchanges every counter with
+// zero under the same mutex, so each increment lands in exactly one harvest
+// and under exactly its own minute.
 //
 // Thread-safety: every method may be called from any thread.
 #ifndef CUTOVER_STATS_AGGREGATOR_H_

@@ -34,8 +34,8 @@ struct Pairing {
   std::vector<Unpaired> extra;
 };
 
-// One Compare call: both sides' normalizers (with their scratch buffers) and
-// the three pairing strategies.
+// One Compare call: both sides' normalizers (with their scratch buffers),
+// the row hashes, and the three pairing strategies.
 class Comparison {
  public:
   Comparison(const CompareOptions& options, const ComparisonPlan& plan,
@@ -48,16 +48,23 @@ class Comparison {
         new_(plan, Side::kNew) {
     hashed_ = plan.keys();
     hashed_.insert(hashed_.end(), plan.exact().begin(), plan.exact().end());
+    old_hashes_ = RowHashes(&old_, old_rows_);
+    new_hashes_ = RowHashes(&new_, new_rows_);
   }
 
   // The fast path: true when the normalized results are certainly equal
-  // (up to a 64-bit hash collision). Only meaningful without tolerances.
-  bool DigestsEqual() {
-    if (old_rows_.row_count() != new_rows_.row_count()) return false;
+  // (up to a 64-bit hash collision). Only meaningful without tolerances,
+  // which the row hashes leave out.
+  bool DigestsEqual() const {
+    if (old_hashes_.size() != new_hashes_.size()) return false;
     if (options_.mode == CompareMode::kOrdered) {
-      return OrderedDigest(&old_, old_rows_) == OrderedDigest(&new_, new_rows_);
+      return old_hashes_ == new_hashes_;
     }
-    return SumDigest(&old_, old_rows_) == SumDigest(&new_, new_rows_);
+    // Order-free: the wrapping sums of the row hashes.
+    std::uint64_t old_sum = 0, new_sum = 0;
+    for (const std::uint64_t h : old_hashes_) old_sum += h;
+    for (const std::uint64_t h : new_hashes_) new_sum += h;
+    return old_sum == new_sum;
   }
 
   Pairing Pair() {
@@ -102,7 +109,7 @@ class Comparison {
                                          new_.Raw(new_rows_.row(n), c)});
         }
       }
-      if (cells == 0) continue;  // a pairing that was equal after all
+      if (cells == 0) continue;  // equal after all (a hash collision)
       ++d.changed_row_count;
       d.changed_cell_count += cells;
       if (listed) {
@@ -129,21 +136,31 @@ class Comparison {
   }
 
  private:
-  std::uint64_t OrderedDigest(SideNormalizer* side, const RowSet& rows) {
-    std::uint64_t h = 0;
-    for (std::size_t i = 0; i < rows.row_count(); ++i) {
-      h = side->Hash(rows.row(i), hashed_, h);
+  using Hashed = std::pair<std::uint64_t, std::uint32_t>;  // (hash, row)
+
+  // Per row: the hash of its normalized keys and exactly compared columns.
+  std::vector<std::uint64_t> RowHashes(SideNormalizer* side,
+                                       const RowSet& rows) const {
+    std::vector<std::uint64_t> out(rows.row_count());
+    for (std::size_t i = 0; i < out.size(); ++i) {
+      out[i] = side->Hash(rows.row(i), hashed_, 0);
     }
-    return h;
+    return out;
   }
 
-  // Order-free: the wrapping sum of row hashes.
-  std::uint64_t SumDigest(SideNormalizer* side, const RowSet& rows) {
-    std::uint64_t sum = 0;
-    for (std::size_t i = 0; i < rows.row_count(); ++i) {
-      sum += side->Hash(rows.row(i), hashed_, 0);
-    }
-    return sum;
+  static std::vector<Hashed> Sorted(const std::vector<std::uint64_t>& hashes,
+                                    const std::vector<std::uint32_t>& rows) {
+    std::vector<Hashed> out;
+    out.reserve(rows.size());
+    for (const std::uint32_t r : rows) out.emplace_back(hashes[r], r);
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+
+  static std::vector<std::uint32_t> AllRows(std::size_t n) {
+    std::vector<std::uint32_t> rows(n);
+    for (std::size_t i = 0; i < n; ++i) rows[i] = static_cast<std::uint32_t>(i);
+    return rows;
   }
 
   bool CellEqual(std::size_t o, std::size_t n, std::size_t c) {
@@ -161,8 +178,59 @@ class Comparison {
     return true;
   }
 
-  bool RowsEqual(std::size_t o, std::size_t n) {
-    return AllEqual(o, n, plan_.exact()) && AllEqual(o, n, plan_.tolerant());
+  // Pairs identical rows: equal hashes (keys and exact columns), tolerance
+  // columns within bounds. Rows are taken in input order within a group of
+  // identical rows. Returns the rows left over on each side, in input order.
+  void MatchIdentical(std::vector<std::uint32_t>* old_left,
+                      std::vector<std::uint32_t>* new_left) {
+    const std::vector<Hashed> oh =
+        Sorted(old_hashes_, AllRows(old_hashes_.size()));
+    const std::vector<Hashed> nh =
+        Sorted(new_hashes_, AllRows(new_hashes_.size()));
+    std::size_t i = 0, j = 0;
+    while (i < oh.size() || j < nh.size()) {
+      std::uint64_t h;
+      if (j == nh.size() || (i < oh.size() && oh[i].first < nh[j].first)) {
+        h = oh[i].first;
+      } else {
+        h = nh[j].first;
+      }
+      std::size_t i2 = i, j2 = j;
+      while (i2 < oh.size() && oh[i2].first == h) ++i2;
+      while (j2 < nh.size() && nh[j2].first == h) ++j2;
+      if (plan_.tolerant().empty()) {
+        const std::size_t matched = std::min(i2 - i, j2 - j);
+        for (std::size_t x = i + matched; x < i2; ++x) {
+          old_left->push_back(oh[x].second);
+        }
+        for (std::size_t y = j + matched; y < j2; ++y) {
+          new_left->push_back(nh[y].second);
+        }
+      } else {
+        // Greedy within the group; a tolerance is not transitive, so this is
+        // a good matching, not always the largest one.
+        std::vector<bool> used(j2 - j, false);
+        for (std::size_t x = i; x < i2; ++x) {
+          bool matched = false;
+          for (std::size_t y = j; y < j2 && !matched; ++y) {
+            if (used[y - j] ||
+                !AllEqual(oh[x].second, nh[y].second, plan_.tolerant())) {
+              continue;
+            }
+            used[y - j] = true;
+            matched = true;
+          }
+          if (!matched) old_left->push_back(oh[x].second);
+        }
+        for (std::size_t y = j; y < j2; ++y) {
+          if (!used[y - j]) new_left->push_back(nh[y].second);
+        }
+      }
+      i = i2;
+      j = j2;
+    }
+    std::sort(old_left->begin(), old_left->end());
+    std::sort(new_left->begin(), new_left->end());
   }
 
   Pairing PairOrdered() {
@@ -170,7 +238,10 @@ class Comparison {
     const std::size_t n =
         std::min(old_rows_.row_count(), new_rows_.row_count());
     for (std::size_t i = 0; i < n; ++i) {
-      if (!RowsEqual(i, i)) p.changed.emplace_back(i, i);
+      if (old_hashes_[i] != new_hashes_[i] ||
+          !AllEqual(i, i, plan_.tolerant())) {
+        p.changed.emplace_back(i, i);
+      }
     }
     for (std::size_t i = n; i < old_rows_.row_count(); ++i) {
       p.missing.push_back({i, 1});
@@ -182,126 +253,80 @@ class Comparison {
   }
 
   Pairing PairByKey() {
-    const std::size_t old_count = old_rows_.row_count();
-    const std::size_t new_count = new_rows_.row_count();
-    // New rows chained by key hash, in input order, so duplicates pair in
-    // order of appearance.
+    // Pass 1: identical rows pair up, so reordering rows that share a key is
+    // not a change. Usually only the differing rows are left.
+    std::vector<std::uint32_t> old_left, new_left;
+    MatchIdentical(&old_left, &new_left);
+
+    // Pass 2: the rest pair by key, in order of appearance. Each key-hash
+    // bucket is a chain of new rows in input order; its head skips rows
+    // already paired, so a key repeated n times costs O(n), not O(n^2).
     absl::flat_hash_map<std::uint64_t, std::uint32_t> head;
-    head.reserve(new_count);
-    std::vector<std::uint32_t> next(new_count, kNone);
-    for (std::size_t j = new_count; j-- > 0;) {
+    head.reserve(new_left.size());
+    std::vector<std::uint32_t> next(new_rows_.row_count(), kNone);
+    for (std::size_t x = new_left.size(); x-- > 0;) {
+      const std::uint32_t j = new_left[x];
       const std::uint64_t h = new_.Hash(new_rows_.row(j), plan_.keys(), 0);
-      auto [it, inserted] = head.try_emplace(h, static_cast<std::uint32_t>(j));
+      auto [it, inserted] = head.try_emplace(h, j);
       if (!inserted) {
         next[j] = it->second;
-        it->second = static_cast<std::uint32_t>(j);
+        it->second = j;
       }
     }
-    std::vector<std::uint32_t> chain(old_count, kNone);
-    for (std::size_t i = 0; i < old_count; ++i) {
+    std::vector<bool> new_used(new_rows_.row_count(), false);
+    Pairing p;
+    for (const std::uint32_t i : old_left) {
       const auto it = head.find(old_.Hash(old_rows_.row(i), plan_.keys(), 0));
-      if (it != head.end()) chain[i] = it->second;
-    }
-
-    std::vector<std::pair<std::size_t, std::size_t>> changed;
-    std::vector<bool> new_used(new_count, false);
-    std::vector<bool> old_done(old_count, false);
-    // Pass 1: identical rows of the same key; pass 2: the rest, in order.
-    for (int pass = 1; pass <= 2; ++pass) {
-      for (std::size_t i = 0; i < old_count; ++i) {
-        if (old_done[i]) continue;
-        for (std::uint32_t j = chain[i]; j != kNone; j = next[j]) {
+      bool paired = false;
+      if (it != head.end()) {
+        while (it->second != kNone && new_used[it->second]) {
+          it->second = next[it->second];
+        }
+        for (std::uint32_t j = it->second; j != kNone; j = next[j]) {
+          // Different keys share a chain only on a hash collision.
           if (new_used[j] || !AllEqual(i, j, plan_.keys())) continue;
-          if (pass == 1 && !RowsEqual(i, j)) continue;
           new_used[j] = true;
-          old_done[i] = true;
-          if (pass == 2) changed.emplace_back(i, j);
+          p.changed.emplace_back(i, j);
+          paired = true;
           break;
         }
       }
+      if (!paired) p.missing.push_back({i, 1});
     }
-    Pairing p;
-    std::sort(changed.begin(), changed.end());
-    p.changed = std::move(changed);
-    for (std::size_t i = 0; i < old_count; ++i) {
-      if (!old_done[i]) p.missing.push_back({i, 1});
-    }
-    for (std::size_t j = 0; j < new_count; ++j) {
+    for (const std::uint32_t j : new_left) {
       if (!new_used[j]) p.extra.push_back({j, 1});
     }
     return p;
   }
 
   Pairing PairMultiset() {
-    std::vector<std::pair<std::uint64_t, std::uint32_t>> oh =
-        Hashes(&old_, old_rows_);
-    std::vector<std::pair<std::uint64_t, std::uint32_t>> nh =
-        Hashes(&new_, new_rows_);
+    std::vector<std::uint32_t> old_left, new_left;
+    MatchIdentical(&old_left, &new_left);
     Pairing p;
-    std::size_t i = 0, j = 0;
-    while (i < oh.size() || j < nh.size()) {
-      // The next hash group, present on one side or both.
-      std::uint64_t h;
-      if (j == nh.size() || (i < oh.size() && oh[i].first < nh[j].first)) {
-        h = oh[i].first;
-      } else {
-        h = nh[j].first;
-      }
-      std::size_t i2 = i, j2 = j;
-      while (i2 < oh.size() && oh[i2].first == h) ++i2;
-      while (j2 < nh.size() && nh[j2].first == h) ++j2;
-      MatchGroup(oh, i, i2, nh, j, j2, &p);
-      i = i2;
-      j = j2;
-    }
-    const auto by_index = [](const Unpaired& a, const Unpaired& b) {
-      return a.index < b.index;
-    };
-    std::sort(p.missing.begin(), p.missing.end(), by_index);
-    std::sort(p.extra.begin(), p.extra.end(), by_index);
+    p.missing = Surplus(old_hashes_, old_left);
+    p.extra = Surplus(new_hashes_, new_left);
     return p;
   }
 
-  // Rows of one hash group: identical on the exactly compared columns.
-  void MatchGroup(
-      const std::vector<std::pair<std::uint64_t, std::uint32_t>>& oh,
-      std::size_t i, std::size_t i2,
-      const std::vector<std::pair<std::uint64_t, std::uint32_t>>& nh,
-      std::size_t j, std::size_t j2, Pairing* p) {
-    if (plan_.tolerant().empty()) {
-      // All copies are interchangeable: only the surplus matters.
-      const std::size_t a = i2 - i, b = j2 - j;
-      if (a > b) p->missing.push_back({oh[i].second, a - b});
-      if (b > a) p->extra.push_back({nh[j].second, b - a});
-      return;
+  // Leftover rows as diff entries; without tolerances, identical leftovers
+  // (equal hashes) become one entry with a count.
+  std::vector<Unpaired> Surplus(const std::vector<std::uint64_t>& hashes,
+                                const std::vector<std::uint32_t>& left) const {
+    std::vector<Unpaired> out;
+    if (!plan_.tolerant().empty()) {
+      for (const std::uint32_t r : left) out.push_back({r, 1});
+      return out;
     }
-    std::vector<bool> used(j2 - j, false);
-    for (std::size_t x = i; x < i2; ++x) {
-      bool matched = false;
-      for (std::size_t y = j; y < j2 && !matched; ++y) {
-        if (used[y - j] ||
-            !AllEqual(oh[x].second, nh[y].second, plan_.tolerant())) {
-          continue;
-        }
-        used[y - j] = true;
-        matched = true;
-      }
-      if (!matched) p->missing.push_back({oh[x].second, 1});
+    const std::vector<Hashed> sorted = Sorted(hashes, left);
+    for (std::size_t x = 0; x < sorted.size();) {
+      std::size_t y = x;
+      while (y < sorted.size() && sorted[y].first == sorted[x].first) ++y;
+      out.push_back({sorted[x].second, y - x});
+      x = y;
     }
-    for (std::size_t y = j; y < j2; ++y) {
-      if (!used[y - j]) p->extra.push_back({nh[y].second, 1});
-    }
-  }
-
-  std::vector<std::pair<std::uint64_t, std::uint32_t>> Hashes(
-      SideNormalizer* side, const RowSet& rows) {
-    std::vector<std::pair<std::uint64_t, std::uint32_t>> out;
-    out.reserve(rows.row_count());
-    for (std::size_t i = 0; i < rows.row_count(); ++i) {
-      out.emplace_back(side->Hash(rows.row(i), hashed_, 0),
-                       static_cast<std::uint32_t>(i));
-    }
-    std::sort(out.begin(), out.end());
+    std::sort(out.begin(), out.end(), [](const Unpaired& a, const Unpaired& b) {
+      return a.index < b.index;
+    });
     return out;
   }
 
@@ -325,6 +350,8 @@ class Comparison {
   SideNormalizer old_;
   SideNormalizer new_;
   std::vector<std::size_t> hashed_;  // keys, then exactly compared columns
+  std::vector<std::uint64_t> old_hashes_;
+  std::vector<std::uint64_t> new_hashes_;
 };
 
 }  // namespace

@@ -134,6 +134,27 @@ INSTANTIATE_TEST_SUITE_P(
                     LargeCase{"Ordered", CompareMode::kOrdered, 20}),
     [](const auto& info) { return info.param.name; });
 
+TEST(LargeDiffByKeyTest, AKeyRepeatedHundredsOfTimesStaysExact) {
+  // "score" repeats every 1,000 ids: 100 rows per key. Identical rows pair
+  // first; the renamed ones then pair in order within their key.
+  const RowSet old_rows = Users(0, kRows);
+  RowSet new_rows = Users(0, kRows);
+  for (std::size_t r = 0; r < new_rows.row_count(); r += 7) {
+    *new_rows.mutable_at(r, 1) = Value::Text("renamed");
+  }
+  CompareOptions o;
+  o.mode = CompareMode::kByKey;
+  o.key_columns = {"score"};
+  absl::StatusOr<Diff> diff =
+      RowComparator::Create(o)->Compare(old_rows, new_rows);
+  ASSERT_TRUE(diff.ok()) << diff.status();
+  EXPECT_EQ(diff->missing_row_count, 0u);
+  EXPECT_EQ(diff->extra_row_count, 0u);
+  EXPECT_EQ(diff->changed_row_count, 14286u);
+  EXPECT_EQ(diff->changed_cells_by_column.at("name"), 14286u);
+  EXPECT_EQ(diff->changed_cells_by_column.count("id"), 0u);
+}
+
 TEST(LargeDiffDefaultsTest, TheDefaultCapIsTwenty) {
   EXPECT_EQ(CompareOptions().max_listed, 20u);
 }

@@ -461,12 +461,15 @@ TEST(RowComparatorTest, MultisetEntriesCountSurplusCopies) {
       RowComparator::Create(Multiset())->Compare(old_rows, new_rows);
   ASSERT_TRUE(diff.ok()) << diff.status();
   EXPECT_EQ(diff->missing_row_count, 3u);
-  ASSERT_EQ(diff->missing.size(), 2u);  // in input order
-  EXPECT_EQ(diff->missing[0].values, std::vector<Value>{I(5)});
-  EXPECT_EQ(diff->missing[0].index, 0u);
-  EXPECT_EQ(diff->missing[0].count, 2u);
-  EXPECT_EQ(diff->missing[1].values, std::vector<Value>{I(1)});
-  EXPECT_EQ(diff->missing[1].count, 1u);
+  // In input order; copies match in input order, so the surplus 5s are the
+  // last two, starting at position 2.
+  ASSERT_EQ(diff->missing.size(), 2u);
+  EXPECT_EQ(diff->missing[0].values, std::vector<Value>{I(1)});
+  EXPECT_EQ(diff->missing[0].index, 1u);
+  EXPECT_EQ(diff->missing[0].count, 1u);
+  EXPECT_EQ(diff->missing[1].values, std::vector<Value>{I(5)});
+  EXPECT_EQ(diff->missing[1].index, 2u);
+  EXPECT_EQ(diff->missing[1].count, 2u);
   EXPECT_EQ(diff->extra_row_count, 1u);
 }
 

@@ -28,7 +28,9 @@ namespace cutover::comparator {
 
 // A row only one side has.
 struct RowEntry {
-  // Position of the (first) such row in its own input, 0-based.
+  // Position of the row in its own input, 0-based. kMultiset: of the first
+  // surplus copy (identical rows are matched in input order, so the surplus
+  // copies are the last ones).
   std::size_t index = 0;
   // kMultiset: how many surplus copies of this row the side has; else 1.
   std::size_t count = 1;

@@ -11,17 +11,20 @@
 //
 // How it decides (see compare_options.h for the modes):
 //  1. Fast path. Every row is normalized and hashed (64-bit, per process).
-//     When no column has a tolerance, the two sides' digests (an ordered
-//     fold for kOrdered, an order-free sum for kByKey and kMultiset) and row
-//     counts are compared; equal digests mean equal results and nothing else
-//     is built. Normalizing reuses scratch buffers, so this allocates O(1).
+//     When no column has a tolerance, the row hashes are compared (position
+//     by position for kOrdered, as an order-free sum for kByKey and
+//     kMultiset); equal hashes mean equal results and nothing else is built.
+//     Normalizing reuses scratch buffers: a compare makes a constant number
+//     of allocations, not one per row.
 //     Accepting equal 64-bit digests is a deliberate trade: a false "equal"
 //     needs a hash collision, about 2^-64 per comparison.
-//  2. Pairing, only when the digests differ (or tolerances are in play):
-//     rows are paired by position, by key (a hash index on the normalized
-//     key, verified value by value), or as a multiset (rows grouped by their
-//     hash; within a group, tolerance columns are matched greedily). Paired
-//     rows are compared cell by cell on normalized values.
+//  2. Pairing, only when the digests differ (or tolerances are in play).
+//     kOrdered pairs by position. kByKey and kMultiset first pair identical
+//     rows (equal row hashes, tolerance columns within bounds); kByKey then
+//     pairs what is left by key (a hash index on the normalized key,
+//     verified value by value). Paired rows that are not identical are
+//     compared cell by cell on normalized values. Costs O(n log n), also
+//     when a key repeats many times.
 //  3. The diff: exact counts of missing, extra and changed rows and changed
 //     cells per column; the first max_listed of each listed with raw values.
 //

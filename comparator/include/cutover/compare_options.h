@@ -9,8 +9,9 @@
 //   kByKey     rows are paired by the key columns (one or more); unpaired rows
 //              are missing (old only) or extra (new only), paired rows are
 //              compared cell by cell. For results with a primary key. Order
-//              does not matter. A key present twice on one side is paired in
-//              order of appearance with the other side's rows of that key.
+//              does not matter. When a key repeats, its rows first pair with
+//              identical rows of the other side, the rest in order of
+//              appearance.
 //   kMultiset  the results are bags of rows: order does not matter, duplicates
 //              count (three copies vs two copies is one missing row). For join
 //              tables and anything without a key. There are no "changed" rows

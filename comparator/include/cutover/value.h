@@ -113,7 +113,10 @@ class Value {
   const std::string& text() const { return text_; }
 
   // In-place setters used by normalizers to reuse this value's string
-  // capacity (so a warm scratch Value allocates nothing).
+  // capacity (so a warm scratch Value allocates nothing). `kind` must be one
+  // that holds that payload: SetInt takes kBool, kInt, kDate, kTimestamp or
+  // kTimestampTz; SetText and mutable_text take kNumeric, kText, kBytea or
+  // kJson.
   void SetNull() { kind_ = ValueKind::kNull; }
   void SetInt(ValueKind kind, std::int64_t i) {
     kind_ = kind;

@@ -54,8 +54,14 @@ void AssignObservation(ObservationRecord* out, const ObservationView& in,
 void AppendQuoted(std::string* out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
   out->push_back('"');
-  for (char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
+  // Copy runs of characters that need no escaping in one go: most text has
+  // none, and this runs for every event the Redis publisher writes.
+  std::size_t run = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out->append(s.data() + run, i - run);
+    run = i + 1;
     switch (c) {
       case '"':
         out->append("\\\"");
@@ -73,15 +79,12 @@ void AppendQuoted(std::string* out, std::string_view s) {
         out->append("\\t");
         break;
       default:
-        if (c < 0x20) {
-          out->append("\\u00");
-          out->push_back(kHex[c >> 4]);
-          out->push_back(kHex[c & 0xf]);
-        } else {
-          out->push_back(ch);
-        }
+        out->append("\\u00");
+        out->push_back(kHex[c >> 4]);
+        out->push_back(kHex[c & 0xf]);
     }
   }
+  out->append(s.data() + run, s.size() - run);
   out->push_back('"');
 }
 
@@ -96,34 +99,40 @@ void AppendKey(std::string* out, std::string_view key) {
   out->push_back(':');
 }
 
-void AppendObservationJson(std::string* out, const ObservationRecord& o) {
+// Compact on purpose: the document is stored once per event in Redis. Fields
+// at their usual value are left out: "name" for the control, "ran" when true,
+// "cpu_ns" when not measured.
+void AppendObservationJson(std::string* out, const ObservationRecord& o,
+                           bool is_control) {
   out->push_back('{');
-  AppendKey(out, "name");
-  AppendQuoted(out, o.name);
-  out->append(",");
+  if (!is_control) {
+    AppendKey(out, "name");
+    AppendQuoted(out, o.name);
+    out->push_back(',');
+  }
   AppendKey(out, "side");
   AppendQuoted(out, SideName(o.side));
-  out->append(",");
-  AppendKey(out, "ran");
-  out->append(o.ran ? "true" : "false");
-  out->append(",");
+  if (!o.ran) out->append(",\"ran\":false");
+  out->push_back(',');
   AppendKey(out, "wall_ns");
   AppendInt(out, o.wall_ns);
-  out->append(",");
-  AppendKey(out, "cpu_ns");
-  AppendInt(out, o.cpu_ns);
+  if (o.cpu_ns >= 0) {
+    out->push_back(',');
+    AppendKey(out, "cpu_ns");
+    AppendInt(out, o.cpu_ns);
+  }
   if (o.raised) {
-    out->append(",");
+    out->push_back(',');
     AppendKey(out, "error");
     out->push_back('{');
     AppendKey(out, "type");
     AppendQuoted(out, o.error_type);
-    out->append(",");
+    out->push_back(',');
     AppendKey(out, "message");
     AppendQuoted(out, o.error_message);
     out->push_back('}');
   } else if (o.ran) {
-    out->append(",");
+    out->push_back(',');
     AppendKey(out, "value");
     AppendQuoted(out, o.value);
   }
@@ -211,10 +220,10 @@ void ResultRecord::AppendJson(std::string* out) const {
   AppendInt(out, timestamp_ms);
   out->append(",");
   AppendKey(out, "control");
-  AppendObservationJson(out, control);
+  AppendObservationJson(out, control, /*is_control=*/true);
   out->append(",");
   AppendKey(out, "candidate");
-  AppendObservationJson(out, candidate);
+  AppendObservationJson(out, candidate, /*is_control=*/false);
   if (!diff_json.empty()) {
     out->append(",");
     // The diff comes from a user-supplied compare: embed it only if it really

@@ -41,7 +41,7 @@ class RedisPublisher::Writer {
     // queue was full, without chasing producers forever.
     std::size_t budget = 2 * pipeline_->queue_capacity();
     TakeEvents(&budget);
-    while (!counters_.empty() || !events_.empty()) {
+    while (!counters_.empty() || pending_ > 0) {
       if (connection_ == nullptr) {
         if (absl::Status s = Connect(); !s.ok()) return s;
       }
@@ -77,7 +77,7 @@ class RedisPublisher::Writer {
 
   // Logged by the destructor when shutting down with data still pending.
   std::string PendingSummary() const {
-    return StrCat(events_.size() + pipeline_->queued(), " event(s) and ",
+    return StrCat(pending_ + pipeline_->queued(), " event(s) and ",
                   counters_.size(), " counter block(s)");
   }
 
@@ -112,17 +112,15 @@ class RedisPublisher::Writer {
   }
 
   void TakeEvents(std::size_t* budget) {
-    // Never hold more than a queue's worth: while Redis is down the queue
-    // fills behind us and drops (counted) instead of memory growing.
-    const std::size_t room = pipeline_->queue_capacity() > events_.size()
-                                 ? pipeline_->queue_capacity() - events_.size()
-                                 : 0;
+    // Hold one batch at most: while Redis is down the queue fills behind it
+    // and drops (counted) instead of memory growing.
+    const std::size_t room = options_.max_batch_events - pending_;
     const std::size_t want = std::min(room, *budget);
     if (want == 0) return;
-    const std::size_t got = pipeline_->PopEvents(want, &popped_);
+    const std::size_t got = pipeline_->PopEvents(want, &events_, pending_);
     *budget -= got;
-    for (ResultRecord& r : popped_) events_.push_back(std::move(r));
-    pending_events_.store(events_.size(), std::memory_order_relaxed);
+    pending_ += got;
+    pending_events_.store(pending_, std::memory_order_relaxed);
   }
 
   absl::Status Connect() {
@@ -179,8 +177,7 @@ class RedisPublisher::Writer {
       blocks_.push_back(
           CounterBlock{it->first.second, it->first.first, it->second});
     }
-    const std::size_t n_events =
-        std::min(events_.size(), options_.max_batch_events);
+    const std::size_t n_events = pending_;
     RedisStatsWriter::Outcome outcome;
     absl::Status status = stats_writer_.Write(
         *connection_, blocks_,
@@ -203,21 +200,22 @@ class RedisPublisher::Writer {
         counters_.erase(counters_.begin());
       }
     }
-    // Keep the events Redis said "not now" to, in order, ahead of the rest.
+    // Keep the events Redis said "not now" to, in order, at the front. The
+    // written records stay behind them in the vector: their buffers go back
+    // to the queue with the next PopEvents.
     std::size_t kept = 0;
     for (std::size_t i : outcome.retry_events) {
       if (i != kept) std::swap(events_[kept], events_[i]);
       ++kept;
     }
-    events_.erase(events_.begin() + static_cast<std::ptrdiff_t>(kept),
-                  events_.begin() + static_cast<std::ptrdiff_t>(n_events));
+    pending_ = kept;
     const std::size_t written_events = n_events - kept;
     const std::size_t written_blocks =
         outcome.retry_counters ? 0 : blocks_.size();
     counter_blocks_written_.fetch_add(written_blocks,
                                       std::memory_order_relaxed);
     events_written_.fetch_add(written_events, std::memory_order_relaxed);
-    pending_events_.store(events_.size(), std::memory_order_relaxed);
+    pending_events_.store(pending_, std::memory_order_relaxed);
     pending_blocks_.store(counters_.size(), std::memory_order_relaxed);
     if (!outcome.transient_error.empty()) {
       // Redis is up but not ready (loading its data, busy, read-only...):
@@ -239,8 +237,10 @@ class RedisPublisher::Writer {
 
   std::unique_ptr<RedisConnection> connection_;
   std::map<CounterKey, MinuteCounters> counters_;
+  // The first pending_ records are events taken from the queue and not yet
+  // written; the rest are spare records whose buffers are reused.
   std::vector<ResultRecord> events_;
-  std::vector<ResultRecord> popped_;
+  std::size_t pending_ = 0;
   std::vector<CounterBlock> blocks_;
   absl::Duration backoff_;
   absl::Time next_connect_ = absl::InfinitePast();

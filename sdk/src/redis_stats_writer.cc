@@ -34,6 +34,10 @@ end
 return {failed, first}
 )lua";
 
+// Events appended between two reads of replies (see the sliding window in
+// Write).
+constexpr std::size_t kChunk = 1024;
+
 // A number as text in a caller-owned buffer.
 struct NumberText {
   char buf[24];
@@ -97,48 +101,91 @@ absl::Status RedisStatsWriter::Write(RedisConnection& connection,
     if (absl::Status s = connection.Append(args_); !s.ok()) return s;
   }
 
-  const NumberText max_len(static_cast<std::int64_t>(options_.stream_max_len));
-  for (const ResultRecord& event : events) {
-    const std::string key = EventsKey(options_.prefix, event.flag);
-    const NumberText at(event.timestamp_ms);
-    json_.clear();
-    event.AppendJson(&json_);
-    args_.assign({"XADD", key, "MAXLEN", "~", max_len.view, "*",
-                  kEventFieldOutcome, OutcomeName(event.outcome),
-                  kEventFieldStage, StageName(event.stage), kEventFieldUser,
-                  event.user_id, kEventFieldAt, at.view, kEventFieldResult,
-                  json_});
-    if (absl::Status s = connection.Append(args_); !s.ok()) return s;
+  // Only each stream's last XADD of the batch carries MAXLEN ~ N: trimming
+  // once per batch caps the stream just the same (it may exceed N by one
+  // batch in between) and spares Redis a trim check per entry, a large share
+  // of an XADD's cost.
+  last_of_stream_.clear();
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    bool found = false;
+    for (auto& [flag, last] : last_of_stream_) {
+      if (flag == events[i].flag) {
+        last = i;
+        found = true;
+        break;
+      }
+    }
+    if (!found) last_of_stream_.emplace_back(events[i].flag, i);
   }
-
-  if (!counters.empty()) {
-    absl::StatusOr<RedisReplyPtr> reply = connection.GetReply();
-    if (!reply.ok()) return reply.status();
-    const redisReply* r = reply->get();
-    if (ReplyIsError(r)) {
+  // Replies are read in the order commands were appended: the counters'
+  // (if any), then one per event.
+  const std::size_t counter_replies = counters.empty() ? 0 : 1;
+  std::size_t replies_read = 0;
+  auto read_replies_until = [&](std::size_t until) -> absl::Status {
+    for (; replies_read < until; ++replies_read) {
+      absl::StatusOr<RedisReplyPtr> reply = connection.GetReply();
+      if (!reply.ok()) return reply.status();
+      const redisReply* r = reply->get();
+      if (replies_read < counter_replies) {
+        if (ReplyIsError(r)) {
+          if (IsTransientRedisError(ReplyString(r))) {
+            outcome->retry_counters = true;
+            not_now(ReplyString(r));
+          } else {
+            reject("EVAL (counters)", ReplyString(r));
+          }
+        } else if (const long long failed = ReplyInteger(ReplyElement(r, 0));
+                   failed > 0) {
+          reject("HINCRBY", ReplyString(ReplyElement(r, 1)));
+          outcome->rejected_commands += static_cast<std::size_t>(failed) - 1;
+        }
+        continue;
+      }
+      if (!ReplyIsError(r)) continue;
       if (IsTransientRedisError(ReplyString(r))) {
-        outcome->retry_counters = true;
+        outcome->retry_events.push_back(replies_read - counter_replies);
         not_now(ReplyString(r));
       } else {
-        reject("EVAL (counters)", ReplyString(r));
+        reject("XADD", ReplyString(r));
       }
-    } else if (const long long failed = ReplyInteger(ReplyElement(r, 0));
-               failed > 0) {
-      reject("HINCRBY", ReplyString(ReplyElement(r, 1)));
-      outcome->rejected_commands += static_cast<std::size_t>(failed) - 1;
     }
-  }
+    return absl::OkStatus();
+  };
+
+  const NumberText max_len(static_cast<std::int64_t>(options_.stream_max_len));
   for (std::size_t i = 0; i < events.size(); ++i) {
-    absl::StatusOr<RedisReplyPtr> reply = connection.GetReply();
-    if (!reply.ok()) return reply.status();
-    const redisReply* r = reply->get();
-    if (!ReplyIsError(r)) continue;
-    if (IsTransientRedisError(ReplyString(r))) {
-      outcome->retry_events.push_back(i);
-      not_now(ReplyString(r));
-    } else {
-      reject("XADD", ReplyString(r));
+    // A sliding window: reading the previous chunk's replies sends what was
+    // appended since, so Redis works through one chunk while this thread
+    // formats the next instead of the two taking turns.
+    if (i % kChunk == 0 && i > 0) {
+      if (absl::Status s = read_replies_until(counter_replies + i - kChunk);
+          !s.ok()) {
+        return s;
+      }
     }
+    const ResultRecord& event = events[i];
+    key_.assign(options_.prefix);
+    key_.append("events:");
+    key_.append(event.flag);
+    json_.clear();
+    event.AppendJson(&json_);
+    bool trim = false;
+    for (const auto& [flag, last] : last_of_stream_) {
+      if (last == i) trim = true;
+    }
+    if (trim) {
+      args_.assign({"XADD", key_, "MAXLEN", "~", max_len.view, "*",
+                    kEventFieldOutcome, OutcomeName(event.outcome),
+                    kEventFieldResult, json_});
+    } else {
+      args_.assign({"XADD", key_, "*", kEventFieldOutcome,
+                    OutcomeName(event.outcome), kEventFieldResult, json_});
+    }
+    if (absl::Status s = connection.Append(args_); !s.ok()) return s;
+  }
+  if (absl::Status s = read_replies_until(counter_replies + events.size());
+      !s.ok()) {
+    return s;
   }
   return absl::OkStatus();
 }

@@ -36,20 +36,18 @@ bool ResultPipeline::Publish(const ExperimentResult& result) noexcept {
 }
 
 std::size_t ResultPipeline::PopEvents(std::size_t max,
-                                      std::vector<ResultRecord>* batch) {
+                                      std::vector<ResultRecord>* records,
+                                      std::size_t at) {
   std::size_t n = 0;
-  while (n < max) {
-    if (n == batch->size()) batch->emplace_back();
-    ResultRecord& slot = (*batch)[n];
-    if (!queue_.TryPopWith([&slot](ResultRecord& cell) {
-          using std::swap;
-          swap(slot, cell);
-        })) {
-      break;
-    }
+  while (n < max &&
+         queue_.TryPopWith([records, i = at + n](ResultRecord& cell) {
+           // Grown only for an event actually taken.
+           if (i == records->size()) records->emplace_back();
+           using std::swap;
+           swap((*records)[i], cell);
+         })) {
     ++n;
   }
-  batch->resize(n);
   return n;
 }
 

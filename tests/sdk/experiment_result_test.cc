@@ -114,8 +114,12 @@ TEST_F(ResultRecordTest, JsonIsValidAndEscaped) {
   EXPECT_EQ(doc["control"]["value"], control_value_);
   EXPECT_EQ(doc["control"]["side"], "new");
   EXPECT_EQ(doc["control"]["wall_ns"], 1500);
+  EXPECT_EQ(doc["control"]["cpu_ns"], 1200);
+  EXPECT_FALSE(doc["control"].contains("name")) << "always \"control\"";
+  EXPECT_FALSE(doc["control"].contains("ran")) << "only written when false";
+  EXPECT_EQ(doc["candidate"]["name"], "candidate");
   EXPECT_EQ(doc["candidate"]["side"], "old");
-  EXPECT_EQ(doc["candidate"]["cpu_ns"], -1);
+  EXPECT_FALSE(doc["candidate"].contains("cpu_ns")) << "not measured";
   EXPECT_FALSE(doc.contains("diff"));
   // The run's "table" overrides the experiment's; each key appears once.
   EXPECT_EQ(doc["context"],
@@ -185,6 +189,9 @@ TEST_F(ResultRecordTest, MismatchErrorSaysWhenACandidateDidNotRun) {
   view.outcome = Outcome::kTimeout;
   view.candidate.ran = false;
   view.candidate.value = ValueRef();
+  EXPECT_EQ(nlohmann::json::parse(
+                ResultRecord::From(view).ToJson())["candidate"]["ran"],
+            false);
   const MismatchError e(ResultRecord::From(view));
   EXPECT_EQ(e.name(), "users.email");
   EXPECT_NE(std::string(e.what()).find("candidate:\n  (did not run)"),

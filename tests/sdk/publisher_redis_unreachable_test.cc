@@ -41,6 +41,7 @@ RedisPublisher::Options Unreachable(std::shared_ptr<Logger> logger) {
   RedisPublisher::Options options;
   options.redis_url = kNowhere;
   options.queue_capacity = 64;
+  options.max_batch_events = 64;
   options.flush_interval = std::chrono::milliseconds(10);
   options.reconnect_min_backoff = std::chrono::milliseconds(10);
   options.reconnect_max_backoff = std::chrono::milliseconds(50);
@@ -62,7 +63,7 @@ TEST(RedisPublisherUnreachableTest, CallersAreNeverHeldUpAndMemoryIsBounded) {
   const auto stats = publisher->stats();
   EXPECT_FALSE(stats.connected);
   EXPECT_EQ(stats.events_written, 0u);
-  // Events beyond the queue plus the writer's equally sized hold are dropped
+  // Events beyond the queue plus the writer's one batch are dropped
   // and counted; nothing else grows.
   EXPECT_GE(stats.events_dropped,
             static_cast<std::uint64_t>(kResults / 2 - 128));

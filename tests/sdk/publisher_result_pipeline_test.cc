@@ -77,14 +77,28 @@ TEST(ResultPipelineTest, PopEventsTakesAtMostMaxAndRecyclesRecords) {
     r.flag = "flag_" + std::to_string(i);
     pipeline.Publish(r.View());
   }
-  std::vector<ResultRecord> batch;
-  EXPECT_EQ(pipeline.PopEvents(3, &batch), 3u);
-  EXPECT_EQ(batch[2].flag, "flag_2");
-  EXPECT_EQ(pipeline.PopEvents(3, &batch), 2u);
-  ASSERT_EQ(batch.size(), 2u);
-  EXPECT_EQ(batch[0].flag, "flag_3");
-  EXPECT_EQ(pipeline.PopEvents(3, &batch), 0u);
-  EXPECT_TRUE(batch.empty());
+  std::vector<ResultRecord> records;
+  EXPECT_EQ(pipeline.PopEvents(3, &records), 3u);
+  ASSERT_EQ(records.size(), 3u);
+  EXPECT_EQ(records[2].flag, "flag_2");
+  // Appending after the first two keeps them; the vector grows by one.
+  EXPECT_EQ(pipeline.PopEvents(3, &records, 2), 2u);
+  ASSERT_EQ(records.size(), 4u);
+  EXPECT_EQ(records[1].flag, "flag_1");
+  EXPECT_EQ(records[2].flag, "flag_3");
+  EXPECT_EQ(records[3].flag, "flag_4");
+  EXPECT_EQ(pipeline.PopEvents(3, &records), 0u);
+  EXPECT_EQ(records.size(), 4u) << "never shrinks";
+
+  // Cells now hold the records handed back; the next event overwrites one
+  // of them completely.
+  TestResult r;
+  r.outcome = Outcome::kTimeout;
+  r.flag = "flag_new";
+  pipeline.Publish(r.View());
+  EXPECT_EQ(pipeline.PopEvents(1, &records), 1u);
+  EXPECT_EQ(records[0].outcome, Outcome::kTimeout);
+  EXPECT_EQ(records[0].flag, "flag_new");
 }
 
 }  // namespace

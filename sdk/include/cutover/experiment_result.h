@@ -170,12 +170,15 @@ struct ResultRecord {
   static ResultRecord From(const ExperimentResult& result,
                            std::size_t max_text_bytes = 64 * 1024);
 
-  // One JSON object:
+  // One compact JSON object:
   // {"experiment","flag","stage","user","outcome","control_side","at_ms",
-  //  "control":{"name","side","ran","wall_ns","cpu_ns","value"|"error"},
-  //  "candidate":{...}, "diff":<object>|absent, "context":{...}}
-  // "error" is {"type","message"}. An unparsable diff_json is kept as a
-  // string under "diff_text" rather than breaking the document.
+  //  "control":{"side","wall_ns","value"|"error"},
+  //  "candidate":{"name","side","wall_ns","value"|"error"},
+  //  "diff":<object>|absent, "context":{...}}
+  // "error" is {"type","message"}; an observation that did not run has
+  // "ran":false and neither; "cpu_ns" appears when it was measured. An
+  // unparsable diff_json is kept as a string under "diff_text" rather than
+  // breaking the document.
   std::string ToJson() const;
   void AppendJson(std::string* out) const;
 };

@@ -11,8 +11,9 @@
 //
 // When Redis is unreachable the caller notices nothing: counters keep
 // accumulating in memory (at most max_pending_counter_blocks flag-minutes,
-// oldest dropped first), events wait up to the queue's capacity and then are
-// dropped and counted, and the thread reconnects with exponential backoff.
+// oldest dropped first), events wait in the queue and in the one batch the
+// writer holds and beyond that are dropped and counted, and the thread
+// reconnects with exponential backoff.
 // Everything pending is written when Redis returns.
 //
 // Thread-safety: Publish, Flush and stats may be called from any thread.
@@ -56,7 +57,7 @@ class RedisPublisher : public Publisher {
     std::chrono::seconds stats_ttl = kDefaultStatsTtl;
     std::size_t stream_max_len = kDefaultEventStreamMaxLen;
     // Events per pipelined round trip.
-    std::size_t max_batch_events = 2048;
+    std::size_t max_batch_events = 4096;
     // Flag-minutes of counters kept while Redis is unreachable (each about
     // 2 KB); beyond that the oldest minutes are dropped, counted and logged.
     std::size_t max_pending_counter_blocks = 4096;

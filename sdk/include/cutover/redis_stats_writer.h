@@ -1,8 +1,8 @@
 // Writes one batch of experiment results to Redis in a single pipelined round
 // trip: all per-minute counters as one EVAL of a small script (HINCRBY per
 // field and EXPIRE per key, applied by Redis atomically: entirely or not at
-// all), then one XADD ... MAXLEN ~ N per event. Key and field names:
-// stats_schema.h.
+// all), then one XADD per event, the last one per stream with MAXLEN ~ N.
+// Key and field names: stats_schema.h.
 //
 // Why a script rather than MULTI/EXEC: a server that is still loading its
 // dataset refuses MULTI but may accept the commands that follow it, which
@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -83,6 +84,8 @@ class RedisStatsWriter {
   // Reused between batches.
   std::vector<std::string> strings_;
   std::vector<std::string_view> args_;
+  std::vector<std::pair<std::string_view, std::size_t>> last_of_stream_;
+  std::string key_;
   std::string json_;
 };
 

@@ -48,10 +48,13 @@ class ResultPipeline {
   // woken early: the queue just reached half its capacity.
   bool Publish(const ExperimentResult& result) noexcept;
 
-  // Moves up to `max` queued events into `*batch` (resized to the number
-  // taken, which is returned). Records already in `*batch` are swapped into
-  // the queue's cells, so buffers circulate instead of being reallocated.
-  std::size_t PopEvents(std::size_t max, std::vector<ResultRecord>* batch);
+  // Moves up to `max` queued events into (*records)[at], (*records)[at + 1],
+  // ... and returns how many. The vector grows as needed and never shrinks:
+  // each record it already holds is swapped into the queue cell it replaces,
+  // so buffers circulate between producers and the consumer instead of
+  // being reallocated.
+  std::size_t PopEvents(std::size_t max, std::vector<ResultRecord>* records,
+                        std::size_t at = 0);
 
   // StatsAggregator::Harvest: moves every count out.
   void HarvestCounters(

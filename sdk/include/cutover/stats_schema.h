@@ -26,15 +26,16 @@
 //         latency_new_<b>   time fell in LatencyHistogram bucket <b> (0..117);
 //                           one per side per result whose side ran to
 //                           completion, whichever side was the control
-//   <prefix>events:<flag>           stream, capped with XADD MAXLEN ~ N
-//       (default N = 10,000). One entry per mismatch, candidate error, control
-//       error and timeout, with fields:
+//   <prefix>events:<flag>           stream, capped at about N entries
+//       (default N = 10,000): XADD ... MAXLEN ~ N trims it once per written
+//       batch, so it may exceed N by one batch (publisher max_batch_events)
+//       in between. One entry per mismatch, candidate error, control error
+//       and timeout, with two fields:
 //         outcome   "mismatch" | "candidate_error" | "control_error" |
 //                   "timeout"
-//         stage     the stage name ("shadow", "live")
-//         user      the user id ("" when the run had none)
-//         at        the run's start, Unix milliseconds
-//         result    the whole result as one JSON object (ResultRecord::ToJson)
+//         result    the whole result as one JSON object
+//                   (ResultRecord::ToJson: experiment, flag, stage, user,
+//                   at_ms, both observations, diff, context)
 //
 // Thread-safety: constants and pure functions.
 #ifndef CUTOVER_STATS_SCHEMA_H_
@@ -117,9 +118,6 @@ inline bool ParseLatencyField(std::string_view field, Side* side, int* bucket) {
 
 // Event stream entry fields.
 inline constexpr std::string_view kEventFieldOutcome = "outcome";
-inline constexpr std::string_view kEventFieldStage = "stage";
-inline constexpr std::string_view kEventFieldUser = "user";
-inline constexpr std::string_view kEventFieldAt = "at";
 inline constexpr std::string_view kEventFieldResult = "result";
 
 constexpr std::int64_t UnixMinuteOfMillis(std::int64_t unix_ms) {

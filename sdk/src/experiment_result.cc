@@ -2,6 +2,7 @@
 
 #include <array>
 #include <charconv>
+#include <utility>
 
 #include "cutover/strings.h"
 #include "nlohmann/json.hpp"
@@ -181,6 +182,34 @@ void ResultRecord::Assign(const ExperimentResult& r,
     }
   }
   timestamp_ms = r.timestamp_ms;
+}
+
+void swap(ObservationRecord& a, ObservationRecord& b) noexcept {
+  using std::swap;
+  swap(a.name, b.name);
+  swap(a.side, b.side);
+  swap(a.ran, b.ran);
+  swap(a.raised, b.raised);
+  swap(a.error_type, b.error_type);
+  swap(a.error_message, b.error_message);
+  swap(a.wall_ns, b.wall_ns);
+  swap(a.cpu_ns, b.cpu_ns);
+  swap(a.value, b.value);
+}
+
+void swap(ResultRecord& a, ResultRecord& b) noexcept {
+  using std::swap;
+  swap(a.experiment, b.experiment);
+  swap(a.flag, b.flag);
+  swap(a.stage, b.stage);
+  swap(a.user_id, b.user_id);
+  swap(a.outcome, b.outcome);
+  swap(a.control_side, b.control_side);
+  swap(a.control, b.control);
+  swap(a.candidate, b.candidate);
+  swap(a.diff_json, b.diff_json);
+  swap(a.context, b.context);
+  swap(a.timestamp_ms, b.timestamp_ms);
 }
 
 ResultRecord ResultRecord::From(const ExperimentResult& result,

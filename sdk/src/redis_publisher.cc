@@ -205,7 +205,7 @@ class RedisPublisher::Writer {
     // to the queue with the next PopEvents.
     std::size_t kept = 0;
     for (std::size_t i : outcome.retry_events) {
-      if (i != kept) std::swap(events_[kept], events_[i]);
+      if (i != kept) swap(events_[kept], events_[i]);
       ++kept;
     }
     pending_ = kept;

@@ -178,6 +178,21 @@ TEST_F(ResultRecordTest, AssignReusesARecord) {
   EXPECT_TRUE(r.context.empty());
 }
 
+TEST_F(ResultRecordTest, SwapExchangesEveryField) {
+  ResultRecord a = ResultRecord::From(View());
+  ExperimentResult other = View();
+  other.user_id = "u-2";
+  other.outcome = Outcome::kTimeout;
+  other.diff_json = "{}";
+  other.run_context = {};
+  ResultRecord b = ResultRecord::From(other);
+  const std::string a_json = a.ToJson();
+  const std::string b_json = b.ToJson();
+  swap(a, b);
+  EXPECT_EQ(a.ToJson(), b_json);
+  EXPECT_EQ(b.ToJson(), a_json);
+}
+
 TEST_F(ResultRecordTest, ObservationBySide) {
   const ExperimentResult view = View();
   EXPECT_EQ(view.observation(Side::kNew).name, "control");

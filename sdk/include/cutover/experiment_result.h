@@ -144,6 +144,9 @@ struct ObservationRecord {
   std::int64_t cpu_ns = -1;
   std::string value;  // cleaned; "" when raised or not run
 };
+// Field by field, so that queues recycling records swap buffers instead of
+// moving every string three times.
+void swap(ObservationRecord& a, ObservationRecord& b) noexcept;
 
 // An owned result. Assign() reuses the strings' capacity, so a record recycled
 // through a queue stops allocating once warm.
@@ -182,6 +185,7 @@ struct ResultRecord {
   std::string ToJson() const;
   void AppendJson(std::string* out) const;
 };
+void swap(ResultRecord& a, ResultRecord& b) noexcept;
 
 }  // namespace cutover
 

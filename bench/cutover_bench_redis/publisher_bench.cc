@@ -5,6 +5,10 @@
 //   BM_PublisherDrainCounters  matches only (counters aggregate in process)
 //   BM_PublishLive             the caller's cost of Publish with the writer
 //                              draining to Redis at the same time
+//   BM_RedisXaddCeiling        bare pipelined XADDs of an event-sized entry
+//                              over one connection, nothing else: what this
+//                              Redis on this machine can take right now, the
+//                              ceiling BM_PublisherDrain is to be read against
 #include <benchmark/benchmark.h>
 #include <unistd.h>
 
@@ -169,6 +173,48 @@ void BM_PublishLive(benchmark::State& state) {
   Cleanup(url, prefix);
 }
 BENCHMARK(BM_PublishLive);
+
+void BM_RedisXaddCeiling(benchmark::State& state) {
+  const std::string url = RedisUrlOrDie();
+  const std::string prefix = BenchPrefix();
+  auto endpoint = ParseRedisUrl(url);
+  auto redis = RedisConnection::Connect(*endpoint);
+  if (!redis.ok()) {
+    state.SkipWithError("cannot connect to Redis");
+    return;
+  }
+  const std::string key = prefix + "events:ceiling";
+  // The size of BM_PublisherDrain's event document.
+  const std::string payload(280, 'x');
+  const int batch = static_cast<int>(state.range(0));
+  for (auto _ : state) {
+    for (int i = 0; i < batch; ++i) {
+      const bool trim = i == batch - 1;
+      absl::Status s =
+          trim ? (*redis)->Append({"XADD", key, "MAXLEN", "~", "10000", "*",
+                                   "outcome", "mismatch", "result", payload})
+               : (*redis)->Append({"XADD", key, "*", "outcome", "mismatch",
+                                   "result", payload});
+      if (!s.ok()) {
+        state.SkipWithError("append failed");
+        return;
+      }
+    }
+    for (int i = 0; i < batch; ++i) {
+      if (!(*redis)->GetReply().ok()) {
+        state.SkipWithError("reply failed");
+        return;
+      }
+    }
+  }
+  state.SetItemsProcessed(state.iterations() * batch);
+  redis->reset();
+  Cleanup(url, prefix);
+}
+BENCHMARK(BM_RedisXaddCeiling)
+    ->Arg(8192)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace cutover

@@ -4,6 +4,7 @@
 #include <ostream>
 
 #include "CLI/CLI.hpp"
+#include "cutover/json_text.h"
 #include "exit_codes.h"
 
 namespace cutover::cli {
@@ -46,7 +47,7 @@ std::string MissingCommandMessage(CLI::App& app) {
 void CommandRun::Finish(const nlohmann::json& json, const std::string& text,
                         int exit_code) {
   if (options_.json) {
-    out_ << json.dump() << "\n";
+    out_ << ToJsonText(json) << "\n";
   } else if (!text.empty()) {
     out_ << text;
     if (text.back() != '\n') out_ << "\n";
@@ -60,7 +61,8 @@ void CommandRun::Fail(const absl::Status& status) {
 
 void CommandRun::Fail(const std::string& message, int exit_code) {
   if (options_.json) {
-    out_ << nlohmann::json{{"error", message}, {"exit_code", exit_code}}.dump()
+    out_ << ToJsonText(
+                nlohmann::json{{"error", message}, {"exit_code", exit_code}})
          << "\n";
   }
   err_ << "cutover: " << message << "\n";
@@ -108,8 +110,8 @@ int RunCli(const std::vector<std::string>& args, std::ostream& out,
       message = MissingCommandMessage(app);
     }
     if (g.json) {
-      out << nlohmann::json{{"error", message}, {"exit_code", kExitInvalid}}
-                 .dump()
+      out << ToJsonText(nlohmann::json{{"error", message},
+                                       {"exit_code", kExitInvalid}})
           << "\n";
     }
     err << "cutover: " << message << "\nRun with --help for usage.\n";

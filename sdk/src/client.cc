@@ -10,6 +10,7 @@
 #include "absl/time/clock.h"
 #include "cutover/evaluator.h"
 #include "cutover/flag_json.h"
+#include "cutover/json_text.h"
 #include "cutover/redis_flag_store.h"
 #include "cutover/strings.h"
 #include "nlohmann/json.hpp"
@@ -406,7 +407,7 @@ absl::Status Client::WriteSnapshotFile(const StoreContents& contents) const {
   const std::string tmp = options_.snapshot_path + ".tmp";
   {
     std::ofstream out(tmp, std::ios::trunc);
-    out << doc.dump();
+    out << ToJsonText(doc);
     if (!out.good())
       return absl::UnavailableError(StrCat("cannot write ", tmp));
   }

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <set>
 
+#include "cutover/json_text.h"
 #include "cutover/strings.h"
 
 namespace cutover {
@@ -145,6 +146,12 @@ absl::Status ValidateFlag(const Flag& flag) {
                    StrCat(flag.sample_rate, " is outside 0.0-1.0"));
   }
   if (flag.version < 0) return Invalid("version", "must not be negative");
+  // JSON text is UTF-8: a byte string that is not could not be stored
+  // faithfully.
+  if (!IsValidUtf8(flag.description))
+    return Invalid("description", "is not valid UTF-8");
+  if (!IsValidUtf8(flag.updated_by))
+    return Invalid("updated_by", "is not valid UTF-8");
   for (size_t i = 0; i < flag.rules.size(); ++i) {
     const Rule& r = flag.rules[i];
     const std::string where = StrCat("rules[", i, "]");
@@ -156,17 +163,24 @@ absl::Status ValidateFlag(const Flag& flag) {
           if (u.empty())
             return Invalid(where + ".users",
                            "must not contain an empty user id");
+          if (!IsValidUtf8(u))
+            return Invalid(where + ".users",
+                           "contains a user id that is not valid UTF-8");
         }
         break;
       case RuleKind::kGroup:
         if (r.group.empty())
           return Invalid(where + ".group", "must be a non-empty string");
+        if (!IsValidUtf8(r.group))
+          return Invalid(where + ".group", "is not valid UTF-8");
         break;
       case RuleKind::kPercent:
         if (r.percent < 0 || r.percent > 100) {
           return Invalid(where + ".percent",
                          StrCat(r.percent, " is outside 0-100"));
         }
+        if (!IsValidUtf8(r.salt))
+          return Invalid(where + ".salt", "is not valid UTF-8");
         break;
     }
   }
@@ -289,6 +303,8 @@ json FlagToJson(const Flag& flag) {
               {"updated_by", flag.updated_by}};
 }
 
-std::string SerializeFlag(const Flag& flag) { return FlagToJson(flag).dump(); }
+std::string SerializeFlag(const Flag& flag) {
+  return ToJsonText(FlagToJson(flag));
+}
 
 }  // namespace cutover

@@ -4,6 +4,7 @@
 
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "cutover/json_text.h"
 #include "cutover/strings.h"
 #include "nlohmann/json.hpp"
 
@@ -138,7 +139,7 @@ absl::StatusOr<std::int64_t> InMemoryFlagStore::ChangeGroup(
   nlohmann::json ids = user_ids;
   RecordLocked(AuditEntry{"", 0, StrCat("group:", group),
                           add ? "group-add" : "group-remove",
-                          std::string(actor), false, "", ids.dump(), 0});
+                          std::string(actor), false, "", ToJsonText(ids), 0});
   return version_;
 }
 

@@ -6,6 +6,7 @@
 
 #include <chrono>
 
+#include "cutover/json_text.h"
 #include "cutover/strings.h"
 #include "nlohmann/json.hpp"
 
@@ -248,7 +249,8 @@ absl::StatusOr<std::int64_t> RedisFlagStore::ChangeGroup(
     std::string_view actor, bool add) {
   const std::string key = keys_.Group(group), version = keys_.Version(),
                     audit = keys_.Audit(), channel = keys_.Changes(),
-                    at = NowMillis(), ids_json = nlohmann::json(ids).dump();
+                    at = NowMillis(),
+                    ids_json = ToJsonText(nlohmann::json(ids));
   std::vector<std::string_view> args = {
       "EVAL", kGroupScript,           "3",   key, version, audit,
       group,  add ? "add" : "remove", actor, at,  channel, ids_json};

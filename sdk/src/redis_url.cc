@@ -43,13 +43,34 @@ absl::StatusOr<std::string> PercentDecode(std::string_view in,
 
 }  // namespace
 
+// Escapes what would change how the URL parses back ('%', ':', '@', '/') and
+// bytes that are not printable, so the redacted URL names exactly the same
+// user.
+static std::string PercentEncode(std::string_view in) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (char c : in) {
+    const auto b = static_cast<unsigned char>(c);
+    if (b <= 0x20 || b >= 0x7F || c == '%' || c == ':' || c == '@' ||
+        c == '/') {
+      out += '%';
+      out += kHex[b >> 4];
+      out += kHex[b & 0xF];
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 std::string RedisEndpoint::Redacted() const {
   std::string out = "redis://";
   if (!user.empty() || !password.empty()) {
-    absl::StrAppend(&out, user, password.empty() ? "" : ":***", "@");
+    out += StrCat(PercentEncode(user), password.empty() ? "" : ":***", "@");
   }
-  absl::StrAppend(&out, host, ":", port);
-  if (db != 0) absl::StrAppend(&out, "/", db);
+  const bool ipv6 = host.find(':') != std::string::npos;
+  out += StrCat(ipv6 ? "[" : "", host, ipv6 ? "]" : "", ":", port);
+  if (db != 0) out += StrCat("/", db);
   return out;
 }
 

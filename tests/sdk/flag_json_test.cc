@@ -168,3 +168,25 @@ INSTANTIATE_TEST_SUITE_P(
 
 }  // namespace
 }  // namespace cutover
+
+namespace cutover {
+namespace {
+
+TEST(FlagValidationTest, RejectsTextThatIsNotUtf8) {
+  Flag f;
+  f.name = "pm";
+  f.description = "bad \xff byte";
+  EXPECT_NE(std::string(ValidateFlag(f).message()).find("description"),
+            std::string::npos);
+  f.description = "José María 山田";
+  EXPECT_TRUE(ValidateFlag(f).ok());
+  Rule users;
+  users.kind = RuleKind::kUsers;
+  users.users = {"ok", "\xc3\x28"};
+  f.rules = {users};
+  EXPECT_NE(std::string(ValidateFlag(f).message()).find("rules[0].users"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace cutover

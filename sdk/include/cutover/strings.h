@@ -78,6 +78,10 @@ inline bool ParseDouble(std::string_view s, double* out) {
   return ec == std::errc() && end == s.data() + s.size();
 }
 
+// True when `s` is well-formed UTF-8 (no overlongs, surrogates or code points
+// past U+10FFFF).
+bool IsValidUtf8(std::string_view s);
+
 inline bool StartsWith(std::string_view s, std::string_view prefix) {
   return s.substr(0, prefix.size()) == prefix;
 }

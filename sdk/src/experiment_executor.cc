@@ -79,10 +79,10 @@ struct ExperimentExecutor::State {
 
   void Park() {
     absl::MutexLock lock(&mu);
+    // Both seq_cst, like the queue's enqueue and the submitter's load of
+    // `sleepers`: either the submitter sees this worker asleep and signals,
+    // or this worker sees its task here.
     sleepers.fetch_add(1, std::memory_order_seq_cst);
-    // Pairs with the fence in TrySubmit: either the submitter sees us
-    // sleeping and signals, or we see its task here.
-    std::atomic_thread_fence(std::memory_order_seq_cst);
     if (queue.SizeApprox() == 0 && !closed.load(std::memory_order_acquire)) {
       // The timeout is a safety net only; wake-ups come from Signal.
       work_cv.WaitWithTimeout(&mu, absl::Milliseconds(100));
@@ -163,8 +163,8 @@ bool ExperimentExecutor::TrySubmit(std::unique_ptr<Task>* task) noexcept {
     return false;
   }
   s.submitted.fetch_add(1, std::memory_order_relaxed);
-  std::atomic_thread_fence(std::memory_order_seq_cst);
-  if (s.sleepers.load(std::memory_order_relaxed) > 0) {
+  // The push was a seq_cst compare-and-swap: see Park().
+  if (s.sleepers.load(std::memory_order_seq_cst) > 0) {
     absl::MutexLock lock(&s.mu);
     s.work_cv.Signal();
   }

@@ -55,7 +55,12 @@ class BoundedQueue {
       const auto diff =
           static_cast<std::ptrdiff_t>(seq) - static_cast<std::ptrdiff_t>(pos);
       if (diff == 0) {
+        // seq_cst (free on x86, where any locked instruction is a full
+        // barrier): lets a consumer that parks after checking SizeApprox()
+        // and a producer that checks for parked consumers after pushing
+        // never miss each other.
         if (enqueue_pos_.compare_exchange_weak(pos, pos + 1,
+                                               std::memory_order_seq_cst,
                                                std::memory_order_relaxed)) {
           break;
         }
@@ -104,8 +109,8 @@ class BoundedQueue {
 
   // Items in the queue, possibly stale by the time it returns.
   std::size_t SizeApprox() const {
-    const std::size_t enq = enqueue_pos_.load(std::memory_order_acquire);
-    const std::size_t deq = dequeue_pos_.load(std::memory_order_acquire);
+    const std::size_t enq = enqueue_pos_.load(std::memory_order_seq_cst);
+    const std::size_t deq = dequeue_pos_.load(std::memory_order_seq_cst);
     return enq > deq ? enq - deq : 0;
   }
 

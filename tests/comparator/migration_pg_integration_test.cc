@@ -22,6 +22,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <ostream>
 #include <pqxx/pqxx>
 #include <random>
 #include <set>
@@ -578,6 +579,10 @@ struct ReconcileInputRow {
   int exit_code;
   std::string message;
 };
+
+void PrintTo(const ReconcileInputRow& row, std::ostream* os) {
+  *os << row.name;
+}
 
 class ReconcileInputTest
     : public MigrationPgTest,

@@ -7,7 +7,9 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <map>
 #include <memory>
+#include <ostream>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -173,6 +175,11 @@ struct StageRow {
   Side authoritative;
 };
 
+// Names the row in test names (ctest lists GetParam()).
+void PrintTo(const StageRow& row, std::ostream* os) {
+  *os << StageName(row.stage);
+}
+
 class StageTableTest : public MigrationRouterTest,
                        public ::testing::WithParamInterface<StageRow> {};
 
@@ -274,6 +281,10 @@ struct DefaultRow {
   std::vector<std::string> reads;
   std::vector<std::string> writes;
 };
+
+void PrintTo(const DefaultRow& row, std::ostream* os) {
+  *os << StageName(row.caller_default);
+}
 
 class CallerDefaultTest : public MigrationRouterTest,
                           public ::testing::WithParamInterface<DefaultRow> {};
@@ -648,6 +659,8 @@ struct InvalidConfigRow {
   std::function<void(StringMigration::Config*)> breaks;
   std::string message;
 };
+
+void PrintTo(const InvalidConfigRow& row, std::ostream* os) { *os << row.name; }
 
 class InvalidConfigTest
     : public MigrationRouterTest,

@@ -16,6 +16,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 constexpr char kBoundStatement[] = "cutover_backfill_bound";
+constexpr char kTailStatement[] = "cutover_backfill_tail";
 constexpr char kBatchStatement[] = "cutover_backfill_batch";
 
 // The $n placeholders a statement mentions, outside nothing: a cheap textual
@@ -166,7 +167,7 @@ absl::Status BackfillRun::LoadCheckpoint(bool* proceed) {
 
 absl::Status BackfillRun::Prepare() {
   // A connection reused by the caller may hold statements from an earlier run.
-  for (const char* name : {kBoundStatement, kBatchStatement}) {
+  for (const char* name : {kBoundStatement, kTailStatement, kBatchStatement}) {
     try {
       conn_.unprepare(name);
     } catch (const std::exception&) {
@@ -176,6 +177,8 @@ absl::Status BackfillRun::Prepare() {
   try {
     conn_.prepare(kBoundStatement, NextBatchBoundSql(target_));
     conn_.prepare_now(kBoundStatement);
+    conn_.prepare(kTailStatement, TailBoundSql(target_));
+    conn_.prepare_now(kTailStatement);
   } catch (const std::exception& e) {
     return StatusFromException(e, "preparing the batch bound query");
   }
@@ -202,15 +205,22 @@ void BackfillRun::TryBatch(std::int64_t size, BatchOutcome* out) {
                  "ms'; SET LOCAL statement_timeout = '",
                  options_.statement_timeout.count(), "ms'"));
   try {
-    const pqxx::result bounds =
-        tx.exec_prepared(kBoundStatement, *lower_, StrCat(size));
-    if (bounds.empty()) {
-      tx.exec("COMMIT");
-      out->end_of_range = true;
-      return;
+    const pqxx::result bound =
+        tx.exec_prepared(kBoundStatement, *lower_, StrCat(size - 1));
+    if (!bound.empty()) {
+      out->upper = bound[0][0].c_str();
+      out->keys = size;
+    } else {
+      // Fewer than `size` keys are left: the last batch.
+      const pqxx::row tail = tx.exec_prepared1(kTailStatement, *lower_);
+      if (tail[0].is_null()) {
+        tx.exec("COMMIT");
+        out->end_of_range = true;
+        return;
+      }
+      out->upper = tail[0].c_str();
+      out->keys = tail[1].as<std::int64_t>();
     }
-    out->upper = bounds[0][0].c_str();
-    out->keys = bounds[0][1].as<std::int64_t>();
     const pqxx::result r =
         tx.exec_prepared(kBatchStatement, *lower_, out->upper);
     out->rows = r.affected_rows();

@@ -209,13 +209,21 @@ absl::StatusOr<std::optional<std::string>> DeriveStartBound(
 }
 
 std::string NextBatchBoundSql(const BackfillTarget& target) {
-  // row_number() streams along the index order; the outer top-1 picks the last
-  // key without max(), which not every key type has (uuid).
-  return StrCat("SELECT k::text, n FROM (SELECT ", target.key_sql,
-                " AS k, row_number() OVER (ORDER BY ", target.key_sql,
-                ") AS n FROM ", target.table_sql, " WHERE ", target.key_sql,
+  // OFFSET counts from the keyset position, so it skips at most one batch of
+  // index entries; no window or sort, and no max(), which uuid lacks. The key
+  // is cast to text outside the ordered subquery: `ORDER BY key` next to
+  // `key::text AS key` would sort the text.
+  return StrCat("SELECT k::text FROM (SELECT ", target.key_sql, " AS k FROM ",
+                target.table_sql, " WHERE ", target.key_sql, " > $1 ORDER BY ",
+                target.key_sql, " OFFSET $2 LIMIT 1) s");
+}
+
+std::string TailBoundSql(const BackfillTarget& target) {
+  return StrCat("SELECT (SELECT k::text FROM (SELECT ", target.key_sql,
+                " AS k FROM ", target.table_sql, " WHERE ", target.key_sql,
                 " > $1 ORDER BY ", target.key_sql,
-                " LIMIT $2) s ORDER BY n DESC LIMIT 1");
+                " DESC LIMIT 1) s), (SELECT count(*) FROM ", target.table_sql,
+                " WHERE ", target.key_sql, " > $1)");
 }
 
 }  // namespace cutover

@@ -51,11 +51,15 @@ absl::StatusOr<BackfillTarget> ResolveBackfillTarget(
 absl::StatusOr<std::optional<std::string>> DeriveStartBound(
     pqxx::connection_base& conn, const BackfillTarget& target);
 
-// SELECT returning one row (upper text, keys bigint) for the next batch: the
-// largest of the next $2 keys above $1, and how many keys that is. Keyset
-// pagination over the key's index: cost grows with the batch, not with the
-// position in the table. No row when no key lies above $1.
+// SELECT returning the next batch's upper key as text: the ($2 + 1)-th key
+// above $1, found by walking the key's index from $1 (keyset pagination: the
+// cost grows with the batch, never with the position in the table). No row
+// when fewer keys are left; then TailBoundSql answers.
 std::string NextBatchBoundSql(const BackfillTarget& target);
+
+// SELECT returning one row (upper text, keys bigint): the last key above $1 and
+// how many keys lie above $1; upper is NULL when none does.
+std::string TailBoundSql(const BackfillTarget& target);
 
 }  // namespace cutover
 

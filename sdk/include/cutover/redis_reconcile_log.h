@@ -22,15 +22,13 @@
 #include <cstdint>
 #include <memory>
 #include <string>
-#include <thread>
 #include <vector>
 
-#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "cutover/bounded_queue.h"
 #include "cutover/logger.h"
+#include "cutover/periodic_redis_writer.h"
 #include "cutover/reconcile_log.h"
 #include "cutover/redis_connection.h"
 #include "cutover/redis_keys.h"
@@ -93,15 +91,14 @@ class RedisReconcileLog : public ReconcileLog {
   RedisReconcileLog(Passkey, Options options, RedisEndpoint endpoint);
 
  private:
-  void Run();
+  // One writer round: moves queued entries into pending_ and writes them.
+  absl::Status WriteRound(RedisConnection& connection);
   // Moves queued entries into pending_; returns how many.
   std::size_t Drain();
-  // Writes pending_ once; OK when it is empty afterwards.
-  absl::Status WritePending();
+  absl::Status WritePending(RedisConnection& connection);
   void DropLogged(const ReconcileEntry& entry, std::string_view why);
 
   const Options options_;
-  const RedisEndpoint endpoint_;
   const RedisKeys keys_;
   const std::shared_ptr<Logger> logger_;
   BoundedQueue<ReconcileEntry> queue_;
@@ -109,24 +106,12 @@ class RedisReconcileLog : public ReconcileLog {
   std::atomic<std::uint64_t> appended_{0};
   std::atomic<std::uint64_t> written_{0};
   std::atomic<std::uint64_t> dropped_{0};
-  std::atomic<std::uint64_t> write_failures_{0};
   std::atomic<std::size_t> pending_count_{0};
-  std::atomic<bool> connected_{false};
 
-  // Owned by the writer thread.
-  std::unique_ptr<RedisConnection> connection_;
+  // Owned by the writer thread (and the destructor once it stopped).
   std::vector<ReconcileEntry> pending_;
-
-  mutable absl::Mutex mu_;
-  absl::CondVar cv_;
-  bool stop_ ABSL_GUARDED_BY(mu_) = false;
-  bool wake_ ABSL_GUARDED_BY(mu_) = false;
-  std::uint64_t flush_requested_ ABSL_GUARDED_BY(mu_) = 0;
-  std::uint64_t flush_done_ ABSL_GUARDED_BY(mu_) = 0;
-  // The newest flush request a failed round covered.
-  std::uint64_t failed_target_ ABSL_GUARDED_BY(mu_) = 0;
-  std::string last_error_ ABSL_GUARDED_BY(mu_);
-  std::thread thread_;
+  // Last: it stops before the members its rounds use are destroyed.
+  std::unique_ptr<PeriodicRedisWriter> writer_;
 };
 
 }  // namespace cutover

@@ -171,8 +171,8 @@ CheckResult CheckVerification(const ReadinessFacts& f,
   }
   const std::string verify_again = StrCat(
       "Run cutover verify for ", f.flag.name,
-      " now that every user is at rampdown, so that the verification covers "
-      "every write made under the current stages.");
+      " once every user is at rampdown (and again after any later stage "
+      "change), so that it covers every write made under the final stages.");
   if (!f.verification) {
     return Fail(Criterion::kVerification, "no table verification recorded",
                 verify_again);

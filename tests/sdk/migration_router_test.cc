@@ -630,6 +630,28 @@ TEST_F(MigrationRouterTest, ConcurrentCandidateRunsOnTheExecutor) {
   EXPECT_EQ(tracker_->Totals().reads().origin(Side::kOld).runs, 1u);
 }
 
+TEST_F(MigrationRouterTest, ConcurrentWithUncopyableInputRunsBothReadsHere) {
+  SetStage(Stage::kShadow);
+  using Uncopyable = Migration<std::unique_ptr<int>, int, int>;
+  Uncopyable::Config config;
+  config.flag = "users_v2";
+  config.execution = ExecutionMode::kConcurrent;
+  config.publisher = publisher_;
+  config.logger = MakeNullLogger();
+  config.read_old = [](const std::unique_ptr<int>& p) { return *p; };
+  config.read_new = [](const std::unique_ptr<int>& p) { return *p + 1; };
+  config.write_old = [](const int&) { return absl::OkStatus(); };
+  config.write_new = [](const int&) { return absl::OkStatus(); };
+  config.entity_key = [](const int& i) { return std::to_string(i); };
+  auto migration = Uncopyable::Create(*client_, std::move(config));
+  ASSERT_TRUE(migration.ok()) << migration.status();
+  EXPECT_EQ(*migration->Read(user_, std::make_unique<int>(41)), 41);
+  // The input dies with the call, so the comparison happened before it
+  // returned.
+  ASSERT_TRUE(publisher_->LastResult().has_value());
+  EXPECT_EQ(publisher_->LastResult()->outcome, Outcome::kMismatch);
+}
+
 // ---- Typed write results and configuration errors. ----
 
 TEST_F(MigrationRouterTest, WriteOutputIsTheAuthoritativeSidesResult) {

@@ -481,14 +481,22 @@ class Migration {
     absl::Status* other_error = &(*errors)[Index(other)];
     auto run_experiment = [&] {
       try {
-        if (c.options.execution == ExecutionMode::kConcurrent) {
-          RunConcurrent(core_, run, input, auth, other, record, auth_error,
-                        value);
-        } else {
-          value->emplace(c.experiment.Run(
-              run, [&] { return ReadOrThrow(c, auth, input, auth_error); },
-              [&] { return ReadOrThrow(c, other, input, other_error); }));
+        if constexpr (kCandidateCanOutliveTheCall) {
+          if (c.options.execution == ExecutionMode::kConcurrent) {
+            RunConcurrent(core_, run, input, auth, other, record, auth_error,
+                          value);
+            return;
+          }
         }
+        // A concurrent migration whose input cannot be copied runs both
+        // reads here: the candidate could not outlive this call.
+        RunContext here = run;
+        if (c.options.execution == ExecutionMode::kConcurrent) {
+          here.mode = ExecutionMode::kSerial;
+        }
+        value->emplace(c.experiment.Run(
+            here, [&] { return ReadOrThrow(c, auth, input, auth_error); },
+            [&] { return ReadOrThrow(c, other, input, other_error); }));
       } catch (...) {
         if (auth_error->ok()) *auth_error = StatusFromCurrentException("read");
       }
@@ -510,46 +518,40 @@ class Migration {
 
   // Concurrent execution: the candidate is copied to the executor with its
   // own copy of the input, so it outlives this call.
+  static constexpr bool kCandidateCanOutliveTheCall =
+      std::is_copy_constructible_v<ReadInput> &&
+      std::is_copy_constructible_v<ReadOutput>;
+
   static void RunConcurrent(const std::shared_ptr<const Core>& core,
                             const RunContext& run, const ReadInput& input,
                             Side auth, Side other, OperationRecord* record,
                             absl::Status* auth_error,
                             std::optional<ReadOutput>* value) {
     const Core& c = *core;
-    if constexpr (std::is_copy_constructible_v<ReadInput> &&
-                  std::is_copy_constructible_v<ReadOutput>) {
-      record->origin(other).queued = true;
-      const std::int64_t start = experiment_internal::MonotonicNanos();
-      struct Candidate {
-        std::shared_ptr<const Core> core;
-        ReadInput input;
-        Side side;
-        ReadOutput operator()() const {
-          absl::Status ignored;
-          return ReadOrThrow(*core, side, input, &ignored);
-        }
-      };
-      try {
-        value->emplace(c.experiment.Run(
-            run, [&] { return ReadOrThrow(c, auth, input, auth_error); },
-            Candidate{core, input, other}));
-      } catch (...) {
-        migration_internal::SetOrigin(
-            &record->origin(auth), *auth_error,
-            experiment_internal::MonotonicNanos() - start);
-        throw;
+    record->origin(other).queued = true;
+    const std::int64_t start = experiment_internal::MonotonicNanos();
+    struct Candidate {
+      std::shared_ptr<const Core> core;
+      ReadInput input;
+      Side side;
+      ReadOutput operator()() const {
+        absl::Status ignored;
+        return ReadOrThrow(*core, side, input, &ignored);
       }
-      migration_internal::SetOrigin(
-          &record->origin(auth), absl::OkStatus(),
-          experiment_internal::MonotonicNanos() - start);
-    } else {
+    };
+    try {
       value->emplace(c.experiment.Run(
           run, [&] { return ReadOrThrow(c, auth, input, auth_error); },
-          [&] {
-            absl::Status ignored;
-            return ReadOrThrow(c, other, input, &ignored);
-          }));
+          Candidate{core, input, other}));
+    } catch (...) {
+      migration_internal::SetOrigin(
+          &record->origin(auth), *auth_error,
+          experiment_internal::MonotonicNanos() - start);
+      throw;
     }
+    migration_internal::SetOrigin(
+        &record->origin(auth), absl::OkStatus(),
+        experiment_internal::MonotonicNanos() - start);
   }
 
   explicit Migration(std::shared_ptr<const Core> core)

@@ -52,6 +52,7 @@ SampleCell CellOf(const std::string& column, const Json& value,
     cell.is_null = true;
   } else if (value.is_string()) {
     cell.value = Cut(value.get<std::string>(), max);
+    cell.is_string = true;
   } else {
     cell.value = Cut(value.dump(), max);
   }
@@ -112,14 +113,10 @@ void AddRows(const Json& list, const char* kind, std::size_t max_rows,
       for (const Json& c : cells) {
         SampleCellChange change;
         change.column = Text(c, "column");
-        const SampleCell old_cell =
+        change.old_cell =
             CellOf(change.column, c.value("old", Json()), max_text);
-        const SampleCell new_cell =
+        change.new_cell =
             CellOf(change.column, c.value("new", Json()), max_text);
-        change.old_value = old_cell.value;
-        change.old_null = old_cell.is_null;
-        change.new_value = new_cell.value;
-        change.new_null = new_cell.is_null;
         row.cells.push_back(std::move(change));
       }
     } else {

@@ -313,8 +313,8 @@ void Differences(const MigrationReport& r, std::string* out) {
   *out += "</div>\n";
 }
 
-std::string CellText(const std::string& value, bool is_null) {
-  return is_null ? std::string("NULL") : E(value);
+std::string CellText(const SampleCell& c) {
+  return c.is_null ? std::string("<i>NULL</i>") : E(c.value);
 }
 
 // A structured diff: changed rows as an old line and a new line over the
@@ -347,7 +347,7 @@ void DiffTables(const SampleEvent& s, std::string* out) {
                        "</td>");
         if (row.key.empty()) *out += StrCat("<td>", E(row.position), "</td>");
         for (const SampleCell& k : row.key) {
-          *out += StrCat("<td>", CellText(k.value, k.is_null), "</td>");
+          *out += StrCat("<td>", CellText(k), "</td>");
         }
         for (const std::string& column : columns) {
           const SampleCellChange* change = nullptr;
@@ -357,13 +357,11 @@ void DiffTables(const SampleEvent& s, std::string* out) {
           if (change == nullptr) {
             *out += "<td class=\"same\">=</td>";
           } else if (old_side) {
-            *out +=
-                StrCat("<td class=\"changed-old\">",
-                       CellText(change->old_value, change->old_null), "</td>");
+            *out += StrCat("<td class=\"changed-old\">",
+                           CellText(change->old_cell), "</td>");
           } else {
-            *out +=
-                StrCat("<td class=\"changed-new\">",
-                       CellText(change->new_value, change->new_null), "</td>");
+            *out += StrCat("<td class=\"changed-new\">",
+                           CellText(change->new_cell), "</td>");
           }
         }
         *out += "</tr>\n";
@@ -382,7 +380,7 @@ void DiffTables(const SampleEvent& s, std::string* out) {
       *out += StrCat("<th>", E(c.column), "</th>");
     *out += StrCat("</tr><tr class=\"", row.kind, "\">");
     for (const SampleCell& c : row.row) {
-      *out += StrCat("<td>", CellText(c.value, c.is_null), "</td>");
+      *out += StrCat("<td>", CellText(c), "</td>");
     }
     *out += "</tr></table>\n";
   }

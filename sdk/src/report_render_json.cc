@@ -58,11 +58,19 @@ json FlagStateJson(const Flag& flag) {
               {"rules", std::move(rules)}};
 }
 
+// Back to the JSON type the comparator wrote (a cut value stays a string).
+json CellJson(const SampleCell& c) {
+  if (c.is_null) return nullptr;
+  if (!c.is_string) {
+    json literal = json::parse(c.value, nullptr, /*allow_exceptions=*/false);
+    if (!literal.is_discarded()) return literal;
+  }
+  return c.value;
+}
+
 json CellsJson(const std::vector<SampleCell>& cells) {
   json out = json::object();
-  for (const SampleCell& c : cells) {
-    out[c.column] = c.is_null ? json(nullptr) : json(c.value);
-  }
+  for (const SampleCell& c : cells) out[c.column] = CellJson(c);
   return out;
 }
 
@@ -77,10 +85,9 @@ json SampleJson(const SampleEvent& s) {
       if (r.kind == "changed") {
         json cells = json::array();
         for (const SampleCellChange& c : r.cells) {
-          cells.push_back(
-              {{"column", c.column},
-               {"old", c.old_null ? json(nullptr) : json(c.old_value)},
-               {"new", c.new_null ? json(nullptr) : json(c.new_value)}});
+          cells.push_back({{"column", c.column},
+                           {"old", CellJson(c.old_cell)},
+                           {"new", CellJson(c.new_cell)}});
         }
         row["cells"] = std::move(cells);
       } else {

@@ -43,17 +43,17 @@ std::string Padded(std::string_view s, std::size_t width) {
   return out;
 }
 
+// Strings quoted, as RenderDiffText does, so '3' and 3 stay distinguishable.
+std::string CellText(const SampleCell& c) {
+  return c.is_string ? StrCat("'", c.value, "'") : c.value;
+}
+
 std::string Cells(const std::vector<SampleCell>& cells) {
   std::string out;
   for (const SampleCell& c : cells) {
-    out += StrCat(out.empty() ? "" : ", ", c.column, "=",
-                  c.is_null ? std::string("NULL") : StrCat("'", c.value, "'"));
+    out += StrCat(out.empty() ? "" : ", ", c.column, "=", CellText(c));
   }
   return out;
-}
-
-std::string Quoted(const std::string& value, bool is_null) {
-  return is_null ? std::string("NULL") : StrCat("'", value, "'");
 }
 
 void Summary(const MigrationReport& r, const ReadinessVerdict& v,
@@ -229,8 +229,7 @@ void Samples(const MigrationReport& r, std::string* out) {
         std::string cells;
         for (const SampleCellChange& c : row.cells) {
           cells += StrCat(cells.empty() ? "" : ", ", c.column, " ",
-                          Quoted(c.old_value, c.old_null), " -> ",
-                          Quoted(c.new_value, c.new_null));
+                          CellText(c.old_cell), " -> ", CellText(c.new_cell));
         }
         *out += StrCat("    changed ", where, ": ", cells, "\n");
       } else {

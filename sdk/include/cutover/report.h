@@ -69,20 +69,21 @@ struct ColumnCount {
   std::uint64_t events = 0;
 };
 
-// One named value of a diff row, as display text ("NULL" for null).
+// One named value of a diff row. `value` is display text: the string itself
+// for a JSON string, the JSON literal for a number or boolean, "NULL" for
+// null.
 struct SampleCell {
   std::string column;
   std::string value;
   bool is_null = false;
+  bool is_string = false;  // quote it when printing
 };
 
 // A changed cell of a row present on both sides.
 struct SampleCellChange {
   std::string column;
-  std::string old_value;
-  std::string new_value;
-  bool old_null = false;
-  bool new_null = false;
+  SampleCell old_cell;
+  SampleCell new_cell;
 };
 
 // A row only one side has ("missing": old only, "extra": new only), or a row

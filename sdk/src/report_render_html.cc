@@ -166,12 +166,14 @@ void Tiles(const MigrationReport& r, const ReadinessVerdict& v,
 
 void Charts(const MigrationReport& r, std::string* out) {
   LineChart rate;
+  rate.width = 1100;
   rate.title = "Mismatch rate per minute";
   rate.y_unit = "%";
   rate.x_min_ms = r.window_start_ms;
   rate.x_max_ms = r.now_ms;
   ChartSeries mismatch{"mismatch rate", "#c62828", false, {}};
   LineChart latency;
+  latency.width = 1100;
   latency.title = "Read latency per minute, old vs new";
   latency.y_unit = " ms";
   latency.x_min_ms = r.window_start_ms;

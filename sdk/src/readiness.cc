@@ -170,9 +170,10 @@ CheckResult CheckVerification(const ReadinessFacts& f,
     return Pass(Criterion::kVerification, "not required (--skip-verification)");
   }
   const std::string verify_again = StrCat(
-      "Run cutover verify for ", f.flag.name,
-      " once every user is at rampdown (and again after any later stage "
-      "change), so that it covers every write made under the final stages.");
+      "Run cutover verify ... --flag ", f.flag.name,
+      " (--flag records the result for this report) once every user is at "
+      "rampdown, and again after any later stage change, so that it covers "
+      "every write made under the final stages.");
   if (!f.verification) {
     return Fail(Criterion::kVerification, "no table verification recorded",
                 verify_again);

@@ -8,6 +8,7 @@
 
 #include "cutover/chunked_query.h"
 #include "cutover/diff_render.h"
+#include "cutover/pg_connection.h"
 #include "cutover/pqxx_adapter.h"
 #include "cutover/row_comparator.h"
 #include "cutover/shared_snapshot.h"
@@ -129,6 +130,14 @@ absl::Status Verification::Validate() const {
 absl::Status Verification::Prepare() {
   std::optional<VerifyQuery> old_query;
   std::optional<VerifyQuery> new_query;
+  bool by_value = false;
+  try {
+    pqxx::nontransaction tx(old_conn_);
+    // hash_record_extended() arrived in PostgreSQL 14.
+    by_value = tx.exec("SHOW server_version_num")[0][0].as<int>() >= 140000;
+  } catch (const std::exception& e) {
+    return StatusFromException(e, "asking the server's version");
+  }
   absl::Status s = RunBoth(
       [&]() -> absl::Status {
         auto q = VerifyQuery::Describe(old_conn_, options_.old_query, "old");
@@ -193,13 +202,21 @@ absl::Status Verification::Prepare() {
     same_kinds = same_kinds && comparator::KindForTypeOid(oc[i].type_oid) ==
                                    comparator::KindForTypeOid(nc[i].type_oid);
   }
-  // Equal row text means equal rows only when both sides parse each column
-  // into the same kind; otherwise differing seeds send every chunk to the
+  // Equal hashes mean equal rows only when both sides parse each column into
+  // the same kind; otherwise differing seeds send every chunk to the
   // comparator (chunked_query.h).
-  old_.emplace(*std::move(old_query), aliases, names, key_types, 0,
-               options_.normalizers);
+  RowHashing old_hashing;
+  old_hashing.by_value = by_value;
+  RowHashing new_hashing = old_hashing;
+  new_hashing.seed = same_kinds ? 0 : 1;
+  for (const VerifyColumn& c : nc)
+    old_hashing.peer_type_oids.push_back(c.type_oid);
+  for (const VerifyColumn& c : oc)
+    new_hashing.peer_type_oids.push_back(c.type_oid);
+  old_.emplace(*std::move(old_query), aliases, names, key_types,
+               std::move(old_hashing), options_.normalizers);
   new_.emplace(*std::move(new_query), aliases, names, key_types,
-               same_kinds ? 0 : 1, options_.normalizers);
+               std::move(new_hashing), options_.normalizers);
   return absl::OkStatus();
 }
 

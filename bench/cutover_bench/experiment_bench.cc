@@ -121,10 +121,13 @@ void BM_ExperimentAsync(benchmark::State& state) {
   const RunContext run = RouterRun();
   int x = 0;
   const auto before = executor->stats();
+  const std::uint64_t allocs = bench::AllocationCount();
   std::int64_t n = 0;
   for (auto _ : state) {
+    // Equal values: every run is a match, as most are in a real rollout.
     benchmark::DoNotOptimize(ex.Run(
-        run, [&x] { return ++x; }, [v = x] { return v; }));
+        run, [&x] { return x; }, [v = x] { return v; }));
+    ++x;
     // The worker shares two cores with this thread and everything else on
     // the machine; let it catch up now and then (untimed) so that the loop
     // measures accepted submissions, not the cheaper drop path.
@@ -138,6 +141,9 @@ void BM_ExperimentAsync(benchmark::State& state) {
   const double runs = static_cast<double>(state.iterations());
   state.counters["dropped_fraction"] = benchmark::Counter(
       static_cast<double>(after.rejected - before.rejected) / runs);
+  // The task itself: everything the candidate needs travels in one block.
+  state.counters["allocs_per_run"] = benchmark::Counter(
+      static_cast<double>(bench::AllocationCount() - allocs) / runs);
   state.SetItemsProcessed(state.iterations());
   executor
       ->Shutdown(ExperimentExecutor::ShutdownMode::kDrain,

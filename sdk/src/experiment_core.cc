@@ -1,6 +1,7 @@
 #include "cutover/experiment_core.h"
 
 #include <cmath>
+#include <cstring>
 
 #include "cutover/logger.h"
 
@@ -12,36 +13,25 @@ OwnedRun::OwnedRun(const RunInfo& run, std::string_view candidate_name) {
   for (const ContextEntry& e : run.context) {
     total += e.key.size() + e.value.size();
   }
-  buffer_.reserve(total);
-  // Appending never reallocates after the reserve, so offsets become views
-  // once everything is in.
-  auto append = [this](std::string_view s) {
-    const std::size_t at = buffer_.size();
-    buffer_.append(s.data(), s.size());
-    return std::make_pair(at, s.size());
+  // Sized once: the views below point into it, so it must never reallocate.
+  buffer_.resize(total);
+  char* out = buffer_.data();
+  auto copy = [&out](std::string_view s) {
+    std::string_view copied(out, s.size());
+    if (!s.empty()) std::memcpy(out, s.data(), s.size());
+    out += s.size();
+    return copied;
   };
-  const auto flag = append(run.flag);
-  const auto user = append(run.user_id);
-  const auto name = append(candidate_name);
-  std::vector<std::pair<std::size_t, std::size_t>> offsets;
-  offsets.reserve(run.context.size() * 2);
-  for (const ContextEntry& e : run.context) {
-    offsets.push_back(append(e.key));
-    offsets.push_back(append(e.value));
-  }
-  const std::string_view all(buffer_);
-  auto view = [&all](std::pair<std::size_t, std::size_t> at) {
-    return all.substr(at.first, at.second);
-  };
-  context_.reserve(run.context.size());
-  for (std::size_t i = 0; i < offsets.size(); i += 2) {
-    context_.push_back({view(offsets[i]), view(offsets[i + 1])});
-  }
   info_ = run;
-  info_.flag = view(flag);
-  info_.user_id = view(user);
-  info_.context = context_;
-  candidate_name_ = view(name);
+  info_.flag = copy(run.flag);
+  info_.user_id = copy(run.user_id);
+  candidate_name_ = copy(candidate_name);
+  context_.reserve(run.context.size());
+  for (const ContextEntry& e : run.context) {
+    const std::string_view key = copy(e.key);
+    context_.push_back({key, copy(e.value)});
+  }
+  info_.context = absl::MakeConstSpan(context_.data(), context_.size());
 }
 
 absl::Status ValidateCommonConfig(std::string_view name, double sample_rate,

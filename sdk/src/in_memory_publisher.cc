@@ -20,15 +20,13 @@ void InMemoryPublisher::Publish(const ExperimentResult& result) {
   // put-aside minutes from piling up in a process nobody reads from.
   if (opened_minute) Sync();
   if (!keep) return;
-  if (recent_.size() >= options_.keep_results) {
-    // Recycle the oldest record's buffers for the newest.
-    ResultRecord reused = std::move(recent_.front());
-    recent_.pop_front();
-    reused.Assign(result, options_.max_text_bytes);
-    recent_.push_back(std::move(reused));
-  } else {
+  if (recent_.size() < options_.keep_results) {
     recent_.push_back(ResultRecord::From(result, options_.max_text_bytes));
+    return;
   }
+  // Full: overwrite the oldest, reusing its buffers.
+  recent_[recent_next_].Assign(result, options_.max_text_bytes);
+  recent_next_ = (recent_next_ + 1) % recent_.size();
 }
 
 void InMemoryPublisher::Sync() {
@@ -72,13 +70,18 @@ std::vector<std::string> InMemoryPublisher::Flags() {
 
 std::vector<ResultRecord> InMemoryPublisher::RecentResults() {
   absl::MutexLock lock(&mu_);
-  return std::vector<ResultRecord>(recent_.begin(), recent_.end());
+  std::vector<ResultRecord> out;
+  out.reserve(recent_.size());
+  for (std::size_t i = 0; i < recent_.size(); ++i) {
+    out.push_back(recent_[(recent_next_ + i) % recent_.size()]);
+  }
+  return out;
 }
 
 std::optional<ResultRecord> InMemoryPublisher::LastResult() {
   absl::MutexLock lock(&mu_);
   if (recent_.empty()) return std::nullopt;
-  return recent_.back();
+  return recent_[(recent_next_ + recent_.size() - 1) % recent_.size()];
 }
 
 std::uint64_t InMemoryPublisher::published() {
@@ -103,6 +106,7 @@ void InMemoryPublisher::Clear() {
   Sync();
   totals_.clear();
   recent_.clear();
+  recent_next_ = 0;
 }
 
 }  // namespace cutover

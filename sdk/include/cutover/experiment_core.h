@@ -21,6 +21,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/status/status.h"
 #include "absl/types/span.h"
 #include "cutover/experiment_error.h"
@@ -63,9 +64,9 @@ struct RunInfo {
 };
 
 // A RunInfo plus a candidate name, owned: what a concurrent-mode task keeps
-// after Run() returned. One buffer holds every string, so a copy costs one
-// allocation (none for short strings). Neither copyable nor movable: the
-// views point into it.
+// after Run() returned. One inline buffer holds every string, so a typical
+// run (flag, user id, a few context pairs) is copied without allocating.
+// Neither copyable nor movable: the views point into it.
 class OwnedRun {
  public:
   OwnedRun(const RunInfo& run, std::string_view candidate_name);
@@ -76,8 +77,8 @@ class OwnedRun {
   std::string_view candidate_name() const { return candidate_name_; }
 
  private:
-  std::string buffer_;
-  std::vector<ContextEntry> context_;
+  absl::InlinedVector<char, 160> buffer_;
+  absl::InlinedVector<ContextEntry, 4> context_;
   RunInfo info_;
   std::string_view candidate_name_;
 };

@@ -13,7 +13,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <optional>
 #include <string>
@@ -80,7 +79,10 @@ class InMemoryPublisher : public Publisher {
   StatsAggregator aggregator_;
   absl::Mutex mu_;
   absl::flat_hash_map<std::string, FlagTotals> totals_ ABSL_GUARDED_BY(mu_);
-  std::deque<ResultRecord> recent_ ABSL_GUARDED_BY(mu_);
+  // A ring of the newest kept results: recent_[recent_next_] is the slot the
+  // next one overwrites (reusing its buffers) once the ring is full.
+  std::vector<ResultRecord> recent_ ABSL_GUARDED_BY(mu_);
+  std::size_t recent_next_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace cutover

@@ -188,7 +188,9 @@ absl::Status ExperimentExecutor::Shutdown(ShutdownMode mode,
     std::this_thread::yield();
   }
   if (mode == ShutdownMode::kCancel) {
+    // Cancelled here and now rather than by workers that may all be busy.
     s.cancel_queued.store(true, std::memory_order_release);
+    s.CancelQueued();
   }
 
   const int n = s.options.workers;

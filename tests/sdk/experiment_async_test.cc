@@ -125,16 +125,23 @@ TEST_F(AsyncExperimentTest, CallerReturnsBeforeASlowCandidateFinishes) {
 
 TEST_F(AsyncExperimentTest, ACandidateSleeping200MsIsComparedLater) {
   auto ex = Make();
+  auto returned = std::make_shared<absl::Notification>();
+  auto finished_after_return = std::make_shared<std::atomic<bool>>(false);
   EXPECT_EQ(ex.Run(
                 run_, [] { return 7; },
-                [] {
+                [returned, finished_after_return] {
                   std::this_thread::sleep_for(std::chrono::milliseconds(200));
+                  // Had Run() waited for this candidate, `returned` could not
+                  // be notified yet: the wait would end at the hang guard.
+                  finished_after_return->store(
+                      returned->WaitForNotificationWithTimeout(kHangGuard));
                   return 8;
                 }),
             7);
-  // The comparison cannot have happened yet: it needs the candidate's value.
-  EXPECT_EQ(publisher_->count(), 0);
+  returned->Notify();
   ASSERT_TRUE(publisher_->WaitFor(1));
+  EXPECT_TRUE(finished_after_return->load())
+      << "the candidate finished before Run() returned";
   const ResultRecord r = Last();
   EXPECT_EQ(r.outcome, Outcome::kMismatch);
   EXPECT_GE(r.candidate.wall_ns, 200'000'000);
@@ -381,8 +388,12 @@ TEST_F(AsyncExperimentTest, ShutdownCancelPublishesQueuedCandidatesAsDropped) {
       run_, [] { return 2; }, [] { return 2; });
   ex.Run(
       run_, [] { return 3; }, [] { return 3; });
-  std::thread releaser([release] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  // The running candidate may finish only once the queue was cancelled.
+  std::thread releaser([this, release] {
+    while (publisher_->inner().Totals("async").get(StatsCounter::kDropped) <
+           2) {
+      std::this_thread::yield();
+    }
     release->Notify();
   });
   EXPECT_TRUE(executor_

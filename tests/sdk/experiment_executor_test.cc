@@ -146,8 +146,9 @@ TEST(ExperimentExecutorTest, ShutdownCancelCancelsWhatIsQueued) {
                      [&cancelled] { cancelled.fetch_add(1); });
     ASSERT_TRUE(executor->TrySubmit(&task));
   }
-  std::thread releaser([release] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  // The running task may finish only once the queue was cancelled.
+  std::thread releaser([release, &cancelled] {
+    while (cancelled.load() < 3) std::this_thread::yield();
     release->Notify();
   });
   EXPECT_TRUE(executor

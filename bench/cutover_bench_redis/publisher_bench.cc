@@ -3,8 +3,6 @@
 //                              XADD each, plus the counters) per second,
 //                              end to end: target >= 200,000 items/s
 //   BM_PublisherDrainCounters  matches only (counters aggregate in process)
-//   BM_PublishLive             the caller's cost of Publish with the writer
-//                              draining to Redis at the same time
 //   BM_RedisXaddCeiling        bare pipelined XADDs of an event-sized entry
 //                              over one connection, nothing else: what this
 //                              Redis on this machine can take right now, the
@@ -153,26 +151,6 @@ BENCHMARK(BM_PublisherDrainCounters)
     ->Arg(8192)
     ->UseRealTime()
     ->Unit(benchmark::kMillisecond);
-
-void BM_PublishLive(benchmark::State& state) {
-  const std::string url = RedisUrlOrDie();
-  const std::string prefix = BenchPrefix();
-  auto publisher = MakePublisher(url, prefix);
-  SampleResult sample(Outcome::kMismatch);
-  sample.view.timestamp_ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(
-          std::chrono::system_clock::now().time_since_epoch())
-          .count();
-  for (auto _ : state) publisher->Publish(sample.view);
-  const auto stats = publisher->stats();
-  state.counters["dropped_fraction"] =
-      benchmark::Counter(static_cast<double>(stats.events_dropped) /
-                         static_cast<double>(state.iterations()));
-  state.SetItemsProcessed(state.iterations());
-  publisher.reset();
-  Cleanup(url, prefix);
-}
-BENCHMARK(BM_PublishLive);
 
 void BM_RedisXaddCeiling(benchmark::State& state) {
   const std::string url = RedisUrlOrDie();

@@ -111,6 +111,16 @@ void RunReport(CommandRun& run, const ReportArgs& a) {
   run.Finish(json, text, verdict.ready ? kExitOk : kExitDivergent);
 }
 
+// CLI11 would parse "-1" into an unsigned option, or, with its range check,
+// print the range as a 300-digit number; say plainly what is expected.
+const CLI::Validator kCount(
+    [](std::string& value) -> std::string {
+      std::uint64_t n = 0;
+      if (ParseInteger(value, &n)) return "";
+      return "expected a whole number, 0 or more (e.g. 1000), not " + value;
+    },
+    "N>=0", "count");
+
 }  // namespace
 
 void RegisterReportCommand(CLI::App& app, CommandRun& run) {
@@ -124,23 +134,30 @@ void RegisterReportCommand(CLI::App& app, CommandRun& run) {
                      "Window to report on, e.g. 30m, 24h, 7d (default 24h)");
   report->add_option("--html", a->html,
                      "Also write a self-contained HTML report to this file");
-  report->add_option("--samples", a->samples,
-                     "Sample diffs to show (default 5)");
-  report->add_option("--min-comparisons", a->min_comparisons,
-                     "Readiness: comparisons required in the window (default "
-                     "1000)");
+  report
+      ->add_option("--samples", a->samples, "Sample diffs to show (default 5)")
+      ->check(kCount);
+  report
+      ->add_option("--min-comparisons", a->min_comparisons,
+                   "Readiness: comparisons required in the window (default "
+                   "1000)")
+      ->check(kCount);
   report->add_option("--min-duration", a->min_duration,
                      "Readiness: how long comparisons must span, e.g. 24h "
                      "(default 24h)");
-  report->add_option("--max-mismatches", a->max_mismatches,
-                     "Readiness: mismatches allowed in the window and since "
-                     "the last flag change (default 0)");
+  report
+      ->add_option("--max-mismatches", a->max_mismatches,
+                   "Readiness: mismatches allowed in the window and since "
+                   "the last flag change (default 0)")
+      ->check(kCount);
   report->add_option("--max-error-rate", a->max_error_rate,
                      "Readiness: (candidate errors + timeouts) / candidate "
                      "runs allowed, 0-1 (default 0)");
-  report->add_option("--max-reconcile-backlog", a->max_reconcile_backlog,
-                     "Readiness: failed writes allowed to wait for reconcile "
-                     "(default 0)");
+  report
+      ->add_option("--max-reconcile-backlog", a->max_reconcile_backlog,
+                   "Readiness: failed writes allowed to wait for reconcile "
+                   "(default 0)")
+      ->check(kCount);
   report->add_flag("--skip-verification", a->skip_verification,
                    "Readiness: do not require a passing cutover verify "
                    "(only for migrations without a table to verify)");

@@ -714,6 +714,7 @@ TEST_F(ReportIntegrationTest, BadInputExitsTwoAndSaysTheExpectedFormat) {
            {"report", "pm", "--min-duration", "soon"},
            {"report", "pm", "--max-error-rate", "2"},
            {"report", "pm", "--min-comparisons", "many"},
+           {"report", "pm", "--max-mismatches", "-1"},
            {"report", "Not A Flag"}}) {
     const testing::CommandResult r = Cli(args);
     EXPECT_EQ(r.exit_code, 2) << args.back() << ": " << r.err;

@@ -10,6 +10,7 @@
 #include "cutover/flag_json.h"
 #include "cutover/redis_url.h"
 #include "gtest/gtest.h"
+#include "support/test_env.h"
 
 namespace cutover {
 namespace {
@@ -19,9 +20,7 @@ namespace fs = std::filesystem;
 std::vector<std::pair<std::string, std::string>> Inputs(
     const std::string& target) {
   std::vector<std::pair<std::string, std::string>> out;
-  const char* source = std::getenv("CUTOVER_SOURCE_DIR");
-  EXPECT_NE(source, nullptr) << "CUTOVER_SOURCE_DIR is set by ctest";
-  if (source == nullptr) return out;
+  const std::string source = testing::SourceDir();
   for (const char* kind : {"corpus", "crashes"}) {
     const fs::path dir = fs::path(source) / "tests/fuzz" / kind / target;
     if (!fs::exists(dir)) continue;

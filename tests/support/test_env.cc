@@ -39,8 +39,17 @@ std::string UniquePrefix(const std::string& name) {
          std::to_string(counter++) + ":";
 }
 
+static std::string EnvOr(const char* name, const char* fallback) {
+  const char* value = std::getenv(name);
+  return value != nullptr && *value != '\0' ? value : fallback;
+}
+
 std::string BinaryPath(const std::string& name) {
-  return Env("CUTOVER_BIN_DIR") + "/" + name;
+  return EnvOr("CUTOVER_BIN_DIR", CUTOVER_BIN_DIR_DEFAULT) + "/" + name;
+}
+
+std::string SourceDir() {
+  return EnvOr("CUTOVER_SOURCE_DIR", CUTOVER_SOURCE_DIR_DEFAULT);
 }
 
 std::string ServicesScript() {
@@ -48,7 +57,7 @@ std::string ServicesScript() {
       s != nullptr && *s != '\0') {
     return s;
   }
-  return Env("CUTOVER_SOURCE_DIR") + "/scripts/services";
+  return SourceDir() + "/scripts/services";
 }
 
 CommandResult RunCommand(const std::vector<std::string>& argv) {

@@ -17,8 +17,11 @@ std::string DatabaseUrl();
 // "test:<name>:<pid>:<n>:".
 std::string UniquePrefix(const std::string& name);
 
-// build/bin/<name>, from $CUTOVER_BIN_DIR.
+// build/bin/<name>: $CUTOVER_BIN_DIR, else the build tree the tests were built in.
 std::string BinaryPath(const std::string& name);
+
+// The source tree: $CUTOVER_SOURCE_DIR, else the one the tests were built from.
+std::string SourceDir();
 
 // scripts/services, for fault tests that stop and restart Redis.
 std::string ServicesScript();

@@ -3,7 +3,6 @@
 #include <pqxx/pqxx>
 
 #include "common/example_runtime.h"
-#include "common/example_schema.h"
 #include "common/fault_dice.h"
 #include "cutover/pg_connection.h"
 #include "cutover/pg_migration.h"
@@ -68,8 +67,9 @@ absl::Status NotFound(std::int64_t user) {
 
 }  // namespace
 
-NameSplitExample::NameSplitExample()
-    : schema_(ExampleSchema("name_split")), sql_(schema_) {}
+std::string NameSplitExample::description() const {
+  return "name_split: users.name -> users.first_name + users.last_name";
+}
 
 absl::StatusOr<std::unique_ptr<TrafficWorker>> NameSplitExample::MakeWorker(
     ExampleRuntime& runtime, const FaultInjection& faults) const {
@@ -82,7 +82,7 @@ absl::StatusOr<std::unique_ptr<TrafficWorker>> NameSplitExample::MakeWorker(
     return StrCat("first_name=\"", n.first_name, "\" last_name=\"", n.last_name,
                   "\"");
   };
-  const name_split::Sql sql = sql_;
+  const name_split::Sql sql = this->sql();
   config.read_old = [sql](
                         pqxx::transaction_base& tx,
                         const std::int64_t& user) -> absl::StatusOr<SplitName> {
@@ -140,9 +140,9 @@ absl::StatusOr<std::string> NameSplitExample::AfterContract(
     pqxx::work tx(**conn);
     // Only the new schema can change a last name alone.
     tx.exec_params(
-        "UPDATE " + schema_ + ".users SET last_name = $2 WHERE id = $1",
+        "UPDATE " + schema() + ".users SET last_name = $2 WHERE id = $1",
         user_id, "Lovelace-Byron");
-    const pqxx::result r = tx.exec_params(sql_.ReadNew(), user_id);
+    const pqxx::result r = tx.exec_params(sql().ReadNew(), user_id);
     tx.commit();
     if (r.empty()) return NotFound(user_id);
     return StrCat("user ", user_id, " is now first_name=\"",

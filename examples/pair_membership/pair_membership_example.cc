@@ -3,7 +3,6 @@
 #include <pqxx/pqxx>
 
 #include "common/example_runtime.h"
-#include "common/example_schema.h"
 #include "common/fault_dice.h"
 #include "cutover/experiment_compare.h"
 #include "cutover/pg_connection.h"
@@ -66,8 +65,9 @@ class PairMembershipWorker final : public TrafficWorker {
 
 }  // namespace
 
-PairMembershipExample::PairMembershipExample()
-    : schema_(ExampleSchema("pair_membership")), sql_(schema_) {}
+std::string PairMembershipExample::description() const {
+  return "pair_membership: users.joined_pair_id -> user_pair join table";
+}
 
 absl::StatusOr<std::unique_ptr<TrafficWorker>>
 PairMembershipExample::MakeWorker(ExampleRuntime& runtime,
@@ -78,7 +78,7 @@ PairMembershipExample::MakeWorker(ExampleRuntime& runtime,
     if (!lease.ok()) return lease.status();
     try {
       pqxx::nontransaction tx(**lease);
-      pair_count = tx.exec1(sql_.PairCount())[0].as<std::int64_t>();
+      pair_count = tx.exec1(sql().PairCount())[0].as<std::int64_t>();
     } catch (const std::exception& e) {
       return StatusFromException(e, "counting pairs (run `setup` first)");
     }
@@ -96,7 +96,7 @@ PairMembershipExample::MakeWorker(ExampleRuntime& runtime,
   config.reconcile_log = runtime.reconcile_log();
   config.compare_detailed = *rows_compare;
   config.clean = comparator::RowSetSummary;
-  const pair_membership::Sql sql = sql_;
+  const pair_membership::Sql sql = this->sql();
   config.read_old = [sql](pqxx::transaction_base& tx,
                           const std::int64_t& user) -> absl::StatusOr<RowSet> {
     return comparator::RowSetFromResult(tx.exec_params(sql.ReadOld(), user));
@@ -146,19 +146,19 @@ absl::StatusOr<std::string> PairMembershipExample::AfterContract(
   if (!conn.ok()) return conn.status();
   try {
     pqxx::work tx(**conn);
-    const pqxx::result current = tx.exec_params(sql_.ReadNew(), user_id);
+    const pqxx::result current = tx.exec_params(sql().ReadNew(), user_id);
     if (current.empty()) {
       return absl::NotFoundError(StrCat("user ", user_id, " has no pair yet"));
     }
     // A pair the user is not in yet: only the join table can hold a second one.
     const std::int64_t second =
-        tx.exec1("SELECT id FROM " + schema_ +
-                 ".pairs WHERE id NOT IN (SELECT pair_id FROM " + schema_ +
+        tx.exec1("SELECT id FROM " + schema() +
+                 ".pairs WHERE id NOT IN (SELECT pair_id FROM " + schema() +
                  ".user_pair WHERE user_id = " + tx.quote(user_id) +
                  ") ORDER BY id LIMIT 1")[0]
             .as<std::int64_t>();
-    tx.exec_params(sql_.InsertNew(), user_id, second);
-    const pqxx::result pairs = tx.exec_params(sql_.ReadNew(), user_id);
+    tx.exec_params(sql().InsertNew(), user_id, second);
+    const pqxx::result pairs = tx.exec_params(sql().ReadNew(), user_id);
     tx.commit();
     std::string text =
         StrCat("user ", user_id, " now belongs to ", pairs.size(), " pairs:");

@@ -66,7 +66,8 @@ static std::string PercentEncode(std::string_view in) {
 std::string RedisEndpoint::Redacted() const {
   std::string out = "redis://";
   if (!user.empty() || !password.empty()) {
-    out += StrCat(PercentEncode(user), password.empty() ? "" : ":***", "@");
+    // "user:@" keeps a user without a password from reading back as a password.
+    out += StrCat(PercentEncode(user), password.empty() ? ":" : ":***", "@");
   }
   const bool ipv6 = host.find(':') != std::string::npos;
   out += StrCat(ipv6 ? "[" : "", host, ipv6 ? "]" : "", ":", port);
@@ -137,6 +138,14 @@ absl::StatusOr<RedisEndpoint> ParseRedisUrl(std::string_view url) {
   // An IPv6 literal comes in brackets ([::1]); hiredis wants it bare.
   if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
     host = host.substr(1, host.size() - 2);
+  }
+  for (char c : host) {
+    const auto b = static_cast<unsigned char>(c);
+    if (b <= 0x20 || b >= 0x7F || c == '[' || c == ']' || c == '@' ||
+        c == '/') {
+      return absl::InvalidArgumentError(
+          StrCat("Redis URL: the host is not a host name or address", kHint));
+    }
   }
   ep.host = std::string(host);
   if (colon != std::string_view::npos) {

@@ -31,6 +31,23 @@ TEST(RedisUrlTest, RedactedNeverShowsThePassword) {
   EXPECT_EQ(ep->Redacted(), "redis://app:***@localhost:6379/1");
 }
 
+TEST(RedisUrlTest, UserWithoutPasswordStaysAUserWhenRedacted) {
+  auto ep = ParseRedisUrl("redis://app:@localhost:6379");
+  ASSERT_TRUE(ep.ok());
+  auto again = ParseRedisUrl(ep->Redacted());
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->user, "app");
+  EXPECT_EQ(again->password, "");
+}
+
+TEST(RedisUrlTest, Ipv6LiteralInBrackets) {
+  auto ep = ParseRedisUrl("redis://[::1]:6380");
+  ASSERT_TRUE(ep.ok()) << ep.status();
+  EXPECT_EQ(ep->host, "::1");
+  EXPECT_EQ(ep->port, 6380);
+  EXPECT_EQ(ep->Redacted(), "redis://[::1]:6380");
+}
+
 TEST(RedisUrlTest, TlsIsRefusedClearly) {
   auto ep = ParseRedisUrl("rediss://localhost:6379");
   ASSERT_FALSE(ep.ok());
@@ -55,7 +72,9 @@ INSTANTIATE_TEST_SUITE_P(Cases, BadRedisUrlTest,
                                            "redis://u:hunter2@host:port",
                                            "redis://u:hunter2@host:6379/x",
                                            "redis://u:hunter2@:6379",
-                                           "redis://u:%zz@host:1"));
+                                           "redis://u:%zz@host:1",
+                                           "redis://u:hunter2@[::1:6379",
+                                           "redis://u:hunter2@ho st:6379"));
 
 }  // namespace
 }  // namespace cutover

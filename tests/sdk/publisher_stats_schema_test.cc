@@ -13,7 +13,7 @@ namespace cutover {
 namespace {
 
 TEST(StatsSchemaTest, KeyNames) {
-  EXPECT_EQ(kDefaultKeyPrefix, "cutover:");
+  EXPECT_EQ(kDefaultPrefix, "cutover:");
   EXPECT_EQ(StatsKey("cutover:", "users_v2", 28333333),
             "cutover:stats:users_v2:28333333");
   EXPECT_EQ(StatsKeyPattern("p:", "f"), "p:stats:f:*");

@@ -46,7 +46,7 @@ class RedisPublisher : public Publisher {
   struct Options {
     // redis://[user:password@]host:port[/db]
     std::string redis_url = std::string(kDefaultRedisUrl);
-    std::string prefix = std::string(kDefaultKeyPrefix);
+    std::string prefix = std::string(kDefaultPrefix);
     // Events waiting for the writer (rounded up to a power of two); beyond
     // that they are dropped and counted.
     std::size_t queue_capacity = 8192;

@@ -49,12 +49,12 @@
 #include <string_view>
 
 #include "cutover/latency_histogram.h"
+#include "cutover/redis_keys.h"  // kDefaultPrefix
 #include "cutover/stage.h"
 #include "cutover/strings.h"
 
 namespace cutover {
 
-inline constexpr std::string_view kDefaultKeyPrefix = "cutover:";
 inline constexpr std::chrono::seconds kDefaultStatsTtl{30 * 24 * 60 * 60};
 inline constexpr std::size_t kDefaultEventStreamMaxLen = 10000;
 

@@ -73,15 +73,24 @@ absl::StatusOr<std::unique_ptr<TrafficWorker>>
 PairMembershipExample::MakeWorker(ExampleRuntime& runtime,
                                   const FaultInjection& faults) const {
   std::int64_t pair_count = 0;
-  {
+  // Twice: a pooled connection may have been closed by the server while it sat
+  // idle.
+  for (int attempt = 0;; ++attempt) {
     auto lease = runtime.pool()->Acquire();
     if (!lease.ok()) return lease.status();
     try {
       pqxx::nontransaction tx(**lease);
       pair_count = tx.exec1(sql().PairCount())[0].as<std::int64_t>();
+      break;
     } catch (const std::exception& e) {
-      return StatusFromException(e, "counting pairs (run `setup` first)");
+      lease->Discard();
+      if (attempt == 1)
+        return StatusFromException(e, "counting pairs (run `setup` first)");
     }
+  }
+  if (pair_count < 1) {
+    return absl::FailedPreconditionError(
+        "there are no pairs: run `setup` first");
   }
   comparator::CompareOptions compare;
   compare.mode =
@@ -124,6 +133,7 @@ PairMembershipExample::MakeWorker(ExampleRuntime& runtime,
   const double fail_rate = faults.fail_new_writes;
   config.write_new = [sql, fail_rate](pqxx::transaction_base& tx,
                                       const Join& j) -> absl::Status {
+    tx.exec_params(sql.LockUser(), j.user_id);
     tx.exec_params(sql.DeleteNew(), j.user_id);
     // The injected failure is a real one: a pair that does not exist violates
     // the foreign key inside PostgreSQL.

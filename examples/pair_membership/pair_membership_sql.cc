@@ -118,6 +118,10 @@ std::string Sql::WriteOld() const {
   return "UPDATE " + s + ".users SET joined_pair_id = $2 WHERE id = $1";
 }
 
+std::string Sql::LockUser() const {
+  return "SELECT id FROM " + s + ".users WHERE id = $1 FOR UPDATE";
+}
+
 std::string Sql::DeleteNew() const {
   return "DELETE FROM " + s + ".user_pair WHERE user_id = $1";
 }

@@ -24,9 +24,12 @@ struct Sql {
   std::vector<std::string> Contract() const;
 
   // The application's statements, old and new schema.
-  std::string ReadOld() const;    // $1 user → (pair_id, pair_name)
-  std::string ReadNew() const;    // $1 user → (pair_id, pair_name)...
-  std::string WriteOld() const;   // $1 user, $2 pair
+  std::string ReadOld() const;   // $1 user → (pair_id, pair_name)
+  std::string ReadNew() const;   // $1 user → (pair_id, pair_name)...
+  std::string WriteOld() const;  // $1 user, $2 pair
+  // Serializes writes to one user: replacing the user's rows is a delete then
+  // an insert, and two of those racing would leave both pairs.
+  std::string LockUser() const;   // $1 user
   std::string DeleteNew() const;  // $1 user
   std::string InsertNew() const;  // $1 user, $2 pair
   std::string PairCount() const;

@@ -49,6 +49,8 @@ TEST(FaultPgTerminateTest,
   std::thread killer([&] {
     pqxx::connection conn(env.database_url);
     pqxx::nontransaction tx(conn);
+    // Let the application start first: it needs its database to come up at all.
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
     while (!stop.load()) {
       killed +=
           tx.exec1(

@@ -6,6 +6,7 @@
 // failure) and the reconcile entries it leaves.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -623,7 +624,13 @@ TEST_F(MigrationRouterTest, ConcurrentCandidateRunsOnTheExecutor) {
   EXPECT_EQ(fakes_.calls(), (std::vector<std::string>{"read_new", "read_old"}));
   ASSERT_TRUE(publisher_->LastResult().has_value());
   EXPECT_EQ(publisher_->LastResult()->outcome, Outcome::kMismatch);
-  r = LastRecord();
+  // The candidate's record may land before or after the caller's own: find it.
+  const std::vector<OwnedOperationRecord> records = tracker_->Records();
+  const auto async = std::find_if(
+      records.begin(), records.end(),
+      [](const OwnedOperationRecord& rec) { return rec.async_candidate; });
+  ASSERT_NE(async, records.end());
+  r = *async;
   EXPECT_TRUE(r.async_candidate);
   EXPECT_TRUE(r.old_origin.ran);
   EXPECT_TRUE(r.compared);

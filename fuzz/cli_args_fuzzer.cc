@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "argument_lines.h"
 #include "cli_app.h"
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
@@ -26,19 +27,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
       input.find("://") != std::string::npos) {
     return 0;
   }
-  // Arguments are separated by NUL or newline, as a shell would have split
-  // them.
-  std::vector<std::string> args = {"cutover"};
-  std::string current;
-  for (char c : input) {
-    if (c == '\0' || c == '\n') {
-      args.push_back(current);
-      current.clear();
-    } else {
-      current += c;
-    }
-  }
-  if (!current.empty()) args.push_back(current);
+  const std::vector<std::string> args = cutover::cli::ArgumentsFromLines(input);
   std::ostringstream out, err;
   const int code = cutover::cli::RunCli(args, out, err);
   if (code != 0 && code != 1 && code != 2 && code != 3 && code != 5)

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "argument_lines.h"
 #include "cli_app.h"
 #include "cutover/flag_json.h"
 #include "cutover/redis_url.h"
@@ -72,17 +73,7 @@ TEST(FuzzRegressionTest, CliArgumentsGiveDocumentedExitCodes) {
   const auto inputs = Inputs("cli_args");
   ASSERT_FALSE(inputs.empty());
   for (const auto& [name, input] : inputs) {
-    std::vector<std::string> args = {"cutover"};
-    std::string current;
-    for (char c : input) {
-      if (c == '\0' || c == '\n') {
-        args.push_back(current);
-        current.clear();
-      } else {
-        current += c;
-      }
-    }
-    if (!current.empty()) args.push_back(current);
+    const std::vector<std::string> args = cli::ArgumentsFromLines(input);
     std::ostringstream out, err;
     const int code = cli::RunCli(args, out, err);
     EXPECT_TRUE(code == 1 || code == 2 || code == 3)

@@ -143,16 +143,32 @@ absl::Status ApplyTarget(Flag& flag, const FlagArgs& a, Stage stage) {
       if (u.empty())
         return absl::InvalidArgumentError("--users contains an empty user id");
     }
-    Rule* same_stage = nullptr;
-    for (Rule& r : flag.rules) {
+    // A user sits in one users rule: the first one with this stage, created in
+    // front (an explicit user decision beats groups and percentages) when there
+    // is none.
+    int keep = -1;
+    for (size_t i = 0; i < flag.rules.size(); ++i) {
+      Rule& r = flag.rules[i];
       if (r.kind != RuleKind::kUsers) continue;
-      if (r.stage == stage && same_stage == nullptr) {
-        same_stage = &r;
+      if (r.stage == stage && keep < 0) {
+        keep = static_cast<int>(i);
         continue;
       }
       for (const auto& u : a.users)
         r.users.erase(std::remove(r.users.begin(), r.users.end(), u),
                       r.users.end());
+    }
+    if (keep < 0) {
+      Rule rule;
+      rule.kind = RuleKind::kUsers;
+      rule.stage = stage;
+      flag.rules.insert(flag.rules.begin(), rule);
+      keep = 0;
+    }
+    std::vector<std::string>& kept = flag.rules[keep].users;
+    for (const auto& u : a.users) {
+      if (std::find(kept.begin(), kept.end(), u) == kept.end())
+        kept.push_back(u);
     }
     flag.rules.erase(std::remove_if(flag.rules.begin(), flag.rules.end(),
                                     [](const Rule& r) {
@@ -160,28 +176,6 @@ absl::Status ApplyTarget(Flag& flag, const FlagArgs& a, Stage stage) {
                                              r.users.empty();
                                     }),
                      flag.rules.end());
-    same_stage = nullptr;
-    for (Rule& r : flag.rules) {
-      if (r.kind == RuleKind::kUsers && r.stage == stage) {
-        same_stage = &r;
-        break;
-      }
-    }
-    if (same_stage == nullptr) {
-      // User targets go first: an explicit user decision should beat group and
-      // percentage.
-      Rule rule;
-      rule.kind = RuleKind::kUsers;
-      rule.stage = stage;
-      flag.rules.insert(flag.rules.begin(), rule);
-      same_stage = &flag.rules.front();
-    }
-    for (const auto& u : a.users) {
-      if (std::find(same_stage->users.begin(), same_stage->users.end(), u) ==
-          same_stage->users.end()) {
-        same_stage->users.push_back(u);
-      }
-    }
     return absl::OkStatus();
   }
   if (!a.group.empty()) {
@@ -452,9 +446,9 @@ void RegisterFlagCommands(CLI::App& app, CommandRun& run) {
         const std::string version = doc.is_object() && doc.contains("version")
                                         ? doc["version"].dump()
                                         : "-";
-        text += StrCat(j["at"].get<std::string>(), "  v", version, "  ",
-                       e.actor, "  ", e.action, e.forced ? "  FORCED" : "",
-                       "\n");
+        text +=
+            StrCat(j["at"].get<std::string>(), "  v", version, "  ", e.actor,
+                   "  ", e.action, e.forced ? "  FORCED" : "", "\n");
         items.push_back(std::move(j));
       }
       run.Finish(json{{"flag", a->name}, {"entries", items}}, text);

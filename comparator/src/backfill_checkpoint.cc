@@ -75,11 +75,11 @@ BackfillCheckpointStore::BackfillCheckpointStore(
     Passkey, RedisEndpoint endpoint, std::string prefix,
     std::unique_ptr<RedisConnection> connection)
     : endpoint_(std::move(endpoint)),
-      prefix_(std::move(prefix)),
+      keys_(std::move(prefix)),
       connection_(std::move(connection)) {}
 
 std::string BackfillCheckpointStore::KeyFor(std::string_view name) const {
-  return StrCat(prefix_, "backfill:", name);
+  return keys_.Backfill(name);
 }
 
 absl::Status BackfillCheckpointStore::EnsureConnected() {

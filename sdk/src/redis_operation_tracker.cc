@@ -22,11 +22,6 @@ std::string Lower(std::string_view s) {
 
 }  // namespace
 
-std::string OperationStatsKey(std::string_view prefix, std::string_view flag,
-                              std::int64_t unix_minute) {
-  return StrCat(prefix, "ops:", flag, ":", unix_minute);
-}
-
 void ForEachOperationField(
     const TrackerTotals& totals,
     absl::FunctionRef<void(std::string_view field, std::uint64_t value)> fn) {

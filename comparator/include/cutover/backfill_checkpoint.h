@@ -34,6 +34,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "cutover/redis_connection.h"
+#include "cutover/redis_keys.h"
 #include "cutover/redis_url.h"
 
 namespace cutover {
@@ -92,7 +93,7 @@ class BackfillCheckpointStore {
   absl::Status EnsureConnected();
 
   RedisEndpoint endpoint_;
-  std::string prefix_;
+  RedisKeys keys_;
   std::unique_ptr<RedisConnection> connection_;
 };
 

@@ -46,10 +46,6 @@
 
 namespace cutover {
 
-// "<prefix>ops:<flag>:<minute>".
-std::string OperationStatsKey(std::string_view prefix, std::string_view flag,
-                              std::int64_t unix_minute);
-
 // Calls `fn(field, value)` for every additive counter of `totals`, always in
 // the same order, with the field names above (zeros included).
 void ForEachOperationField(

@@ -49,7 +49,7 @@
 #include <string_view>
 
 #include "cutover/latency_histogram.h"
-#include "cutover/redis_keys.h"  // kDefaultPrefix
+#include "cutover/redis_keys.h"
 #include "cutover/stage.h"
 #include "cutover/strings.h"
 
@@ -123,24 +123,6 @@ inline constexpr std::string_view kEventFieldResult = "result";
 constexpr std::int64_t UnixMinuteOfMillis(std::int64_t unix_ms) {
   // Floor division, so that times before 1970 still map to one minute each.
   return unix_ms >= 0 ? unix_ms / 60000 : -((-unix_ms + 59999) / 60000);
-}
-
-// "<prefix>stats:<flag>:<minute>".
-inline std::string StatsKey(std::string_view prefix, std::string_view flag,
-                            std::int64_t unix_minute) {
-  return StrCat(prefix, "stats:", flag, ":", unix_minute);
-}
-
-// "<prefix>stats:<flag>:*": a SCAN MATCH pattern for every minute of a flag.
-// Flag names ([a-z0-9_.-]) contain no glob characters.
-inline std::string StatsKeyPattern(std::string_view prefix,
-                                   std::string_view flag) {
-  return StrCat(prefix, "stats:", flag, ":*");
-}
-
-// "<prefix>events:<flag>".
-inline std::string EventsKey(std::string_view prefix, std::string_view flag) {
-  return StrCat(prefix, "events:", flag);
 }
 
 }  // namespace cutover

@@ -38,7 +38,7 @@ void BM_Propagation(benchmark::State& state) {
     return state.SkipWithError(std::string(store.status().message()).c_str());
   std::shared_ptr<RedisFlagStore> shared(*std::move(store));
 
-  absl::Mutex mu;
+  Mutex mu;
   std::int64_t applied_version = 0;
   Clock::time_point applied_at;
   ClientOptions options;
@@ -46,7 +46,7 @@ void BM_Propagation(benchmark::State& state) {
   options.poll_interval = std::chrono::milliseconds(60000);  // pub/sub only
   options.logger = MakeNullLogger();
   options.on_change = [&](std::int64_t v) {
-    absl::MutexLock lock(&mu);
+    MutexLock lock(&mu);
     applied_version = v;
     applied_at = Clock::now();
   };
@@ -74,7 +74,7 @@ void BM_Propagation(benchmark::State& state) {
                                "stage", "bench", false});
     const Clock::time_point written = Clock::now();
     if (!version.ok()) return state.SkipWithError("write failed");
-    absl::MutexLock lock(&mu);
+    MutexLock lock(&mu);
     auto reached = [&] { return applied_version >= *version; };
     if (!mu.AwaitWithTimeout(absl::Condition(&reached), absl::Seconds(5))) {
       return state.SkipWithError("change did not propagate within 5 s");

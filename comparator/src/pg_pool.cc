@@ -74,7 +74,7 @@ absl::StatusOr<PgPool::Lease> PgPool::Acquire() {
 absl::StatusOr<PgPool::Lease> PgPool::Acquire(
     std::chrono::milliseconds timeout) {
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     auto available = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
       return !idle_.empty() || open_ < options_.max_connections;
     };
@@ -98,7 +98,7 @@ absl::StatusOr<PgPool::Lease> PgPool::Acquire(
     ++open_;  // reserved while connecting outside the lock
   }
   absl::StatusOr<std::unique_ptr<pqxx::connection>> conn = Open();
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   if (!conn.ok()) {
     --open_;
     return conn.status();
@@ -111,7 +111,7 @@ void PgPool::Return(std::unique_ptr<pqxx::connection> connection,
                     bool discard) {
   const bool usable = !discard && connection->is_open();
   if (!usable) connection.reset();  // closes outside the lock
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   if (usable) {
     idle_.push_back(std::move(connection));
   } else {
@@ -121,7 +121,7 @@ void PgPool::Return(std::unique_ptr<pqxx::connection> connection,
 }
 
 PgPool::Stats PgPool::stats() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   Stats s = counters_;
   s.open = open_;
   s.idle = idle_.size();

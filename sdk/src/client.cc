@@ -75,7 +75,7 @@ absl::StatusOr<std::unique_ptr<Client>> Client::StartRedis(
 
 Client::~Client() {
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     stopping_ = true;
     if (active_subscription_ != nullptr) active_subscription_->Interrupt();
   }
@@ -107,7 +107,7 @@ const FlagSnapshot* Client::ThreadSnapshot() const {
     entry->generation = ~std::uint64_t{0};
   }
   if (entry->generation != generation) {
-    absl::ReaderMutexLock lock(&mu_);
+    ReaderMutexLock lock(&mu_);
     entry->snapshot = snapshot_;
     entry->generation = generation_.load(std::memory_order_relaxed);
   }
@@ -138,7 +138,7 @@ Evaluation FlagHandle::Evaluate(const EvaluationContext& context,
 }
 
 FlagHandle Client::Handle(std::string_view flag) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   auto [it, inserted] =
       slots_.try_emplace(std::string(flag), static_cast<int>(slots_.size()));
   if (inserted && snapshot_ != nullptr) {
@@ -209,7 +209,7 @@ std::shared_ptr<const FlagSnapshot> Client::BuildSnapshot(
   for (const auto& [group, members] : contents.groups) {
     groups[group].insert(members.begin(), members.end());
   }
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return FlagSnapshot::Build(contents.version, std::move(flags),
                              std::move(groups), slots_);
 }
@@ -233,7 +233,7 @@ void Client::Install(std::shared_ptr<const FlagSnapshot> snap, bool from_file,
                      std::vector<std::string> corrupt) {
   const std::int64_t version = snap->version();
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     snapshot_ = std::move(snap);
     generation_.fetch_add(1, std::memory_order_release);
     status_.ready = true;
@@ -262,7 +262,7 @@ void Client::Install(std::shared_ptr<const FlagSnapshot> snap, bool from_file,
 void Client::RecordFailure(const absl::Status& status) {
   bool first = false;
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     first = !status_.stale;
     status_.stale = true;
     status_.last_error = std::string(status.message());
@@ -280,7 +280,7 @@ void Client::RecordFailure(const absl::Status& status) {
 void Client::RecordSync() {
   bool recovered = false;
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     recovered = status_.stale;
     status_.stale = false;
     status_.last_error.clear();
@@ -290,7 +290,7 @@ void Client::RecordSync() {
 }
 
 bool Client::SleepUnlessStopping(std::chrono::milliseconds duration) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   mu_.AwaitWithTimeout(absl::Condition(&stopping_),
                        absl::Milliseconds(duration.count()));
   return !stopping_;
@@ -303,7 +303,7 @@ void Client::Run() {
   auto fail = [&](const absl::Status& s) {
     RecordFailure(s);
     {
-      absl::MutexLock lock(&mu_);
+      MutexLock lock(&mu_);
       active_subscription_ = nullptr;
     }
     subscription.reset();
@@ -314,7 +314,7 @@ void Client::Run() {
   };
   while (true) {
     {
-      absl::MutexLock lock(&mu_);
+      MutexLock lock(&mu_);
       if (stopping_) break;
     }
     if (subscription == nullptr) {
@@ -326,7 +326,7 @@ void Client::Run() {
         continue;
       }
       subscription = *std::move(sub);
-      absl::MutexLock lock(&mu_);
+      MutexLock lock(&mu_);
       if (stopping_) break;
       active_subscription_ = subscription.get();
       need_load = true;
@@ -358,12 +358,12 @@ void Client::Run() {
     RecordSync();
     need_load = *version != status().version;
   }
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   active_subscription_ = nullptr;
 }
 
 ClientStatus Client::status() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   ClientStatus out = status_;
   out.staleness = status_.last_sync == absl::InfinitePast()
                       ? absl::ZeroDuration()
@@ -372,12 +372,12 @@ ClientStatus Client::status() const {
 }
 
 std::shared_ptr<const FlagSnapshot> Client::snapshot() const {
-  absl::ReaderMutexLock lock(&mu_);
+  ReaderMutexLock lock(&mu_);
   return snapshot_;
 }
 
 bool Client::WaitUntilReady(std::chrono::milliseconds timeout) const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   auto ready = [this]()
                    ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return status_.ready; };
   return mu_.AwaitWithTimeout(absl::Condition(&ready),
@@ -386,7 +386,7 @@ bool Client::WaitUntilReady(std::chrono::milliseconds timeout) const {
 
 bool Client::WaitForVersion(std::int64_t version,
                             std::chrono::milliseconds timeout) const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   auto reached = [this, version]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     return status_.ready && status_.version >= version;
   };

@@ -6,9 +6,9 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "cutover/bounded_queue.h"
+#include "cutover/mutex.h"
 #include "cutover/strings.h"
 
 namespace cutover {
@@ -32,13 +32,13 @@ struct ExperimentExecutor::State {
   std::atomic<std::uint64_t> completed{0};
   std::atomic<std::uint64_t> cancelled{0};
 
-  absl::Mutex mu;
-  absl::CondVar work_cv;  // a parked worker waits here
-  absl::CondVar exit_cv;  // Shutdown waits here for workers to exit
+  Mutex mu;
+  CondVar work_cv;  // a parked worker waits here
+  CondVar exit_cv;  // Shutdown waits here for workers to exit
   int exited ABSL_GUARDED_BY(mu) = 0;
   std::vector<bool> worker_exited ABSL_GUARDED_BY(mu);
 
-  absl::Mutex shutdown_mu;
+  Mutex shutdown_mu;
   bool shut_down ABSL_GUARDED_BY(shutdown_mu) = false;
   std::vector<std::thread> threads ABSL_GUARDED_BY(shutdown_mu);
 
@@ -78,7 +78,7 @@ struct ExperimentExecutor::State {
   }
 
   void Park() {
-    absl::MutexLock lock(&mu);
+    MutexLock lock(&mu);
     // Both seq_cst, like the queue's enqueue and the submitter's load of
     // `sleepers`: either the submitter sees this worker asleep and signals,
     // or this worker sees its task here.
@@ -100,7 +100,7 @@ struct ExperimentExecutor::State {
       if (closed.load(std::memory_order_acquire)) break;
       Park();
     }
-    absl::MutexLock lock(&mu);
+    MutexLock lock(&mu);
     worker_exited[index] = true;
     ++exited;
     exit_cv.SignalAll();
@@ -127,11 +127,11 @@ absl::StatusOr<std::shared_ptr<ExperimentExecutor>> ExperimentExecutor::Create(
   }
   auto state = std::make_shared<State>(options);
   {
-    absl::MutexLock lock(&state->mu);
+    MutexLock lock(&state->mu);
     state->worker_exited.assign(static_cast<size_t>(options.workers), false);
   }
   {
-    absl::MutexLock lock(&state->shutdown_mu);
+    MutexLock lock(&state->shutdown_mu);
     for (int i = 0; i < options.workers; ++i) {
       // Each worker owns a reference: a detached worker keeps the state alive.
       state->threads.emplace_back([state, i] { state->WorkerLoop(i); });
@@ -165,7 +165,7 @@ bool ExperimentExecutor::TrySubmit(std::unique_ptr<Task>* task) noexcept {
   s.submitted.fetch_add(1, std::memory_order_relaxed);
   // The push was a seq_cst compare-and-swap: see Park().
   if (s.sleepers.load(std::memory_order_seq_cst) > 0) {
-    absl::MutexLock lock(&s.mu);
+    MutexLock lock(&s.mu);
     s.work_cv.Signal();
   }
   return true;
@@ -174,7 +174,7 @@ bool ExperimentExecutor::TrySubmit(std::unique_ptr<Task>* task) noexcept {
 absl::Status ExperimentExecutor::Shutdown(ShutdownMode mode,
                                           std::chrono::milliseconds timeout) {
   State& s = *state_;
-  absl::MutexLock shutdown_lock(&s.shutdown_mu);
+  MutexLock shutdown_lock(&s.shutdown_mu);
   if (s.shut_down) return absl::OkStatus();
   s.shut_down = true;
   // Draining may use 90% of the time; the rest lets workers that were told
@@ -195,7 +195,7 @@ absl::Status ExperimentExecutor::Shutdown(ShutdownMode mode,
 
   const int n = s.options.workers;
   {
-    absl::MutexLock lock(&s.mu);
+    MutexLock lock(&s.mu);
     s.work_cv.SignalAll();
     while (s.exited < n) {
       if (s.exit_cv.WaitWithDeadline(&s.mu, drain_deadline)) break;
@@ -207,7 +207,7 @@ absl::Status ExperimentExecutor::Shutdown(ShutdownMode mode,
   s.CancelQueued();
   std::vector<bool> worker_exited;
   {
-    absl::MutexLock lock(&s.mu);
+    MutexLock lock(&s.mu);
     s.work_cv.SignalAll();
     while (s.exited < n) {
       if (s.exit_cv.WaitWithDeadline(&s.mu, deadline)) break;

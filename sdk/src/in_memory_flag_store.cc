@@ -24,12 +24,12 @@ std::int64_t StoredDocumentVersion(const std::optional<std::string>& document) {
 class InMemoryFlagStore::Subscription final : public ChangeSubscription {
  public:
   explicit Subscription(InMemoryFlagStore* store) : store_(store) {
-    absl::MutexLock lock(&store_->mu_);
+    MutexLock lock(&store_->mu_);
     seen_ = store_->version_;
   }
   absl::StatusOr<bool> WaitForChange(
       std::chrono::milliseconds timeout) override {
-    absl::MutexLock lock(&store_->mu_);
+    MutexLock lock(&store_->mu_);
     auto changed = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(store_->mu_) {
       return store_->version_ != seen_ || interrupted_;
     };
@@ -41,7 +41,7 @@ class InMemoryFlagStore::Subscription final : public ChangeSubscription {
     return true;
   }
   void Interrupt() override {
-    absl::MutexLock lock(&store_->mu_);
+    MutexLock lock(&store_->mu_);
     interrupted_ = true;
   }
 
@@ -53,13 +53,13 @@ class InMemoryFlagStore::Subscription final : public ChangeSubscription {
 
 void InMemoryFlagStore::PutRawDocument(std::string_view name,
                                        std::string_view document) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   documents_[std::string(name)] = std::string(document);
   ++version_;
 }
 
 absl::StatusOr<StoreContents> InMemoryFlagStore::LoadAll() {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   StoreContents out;
   out.version = version_;
   out.documents.assign(documents_.begin(), documents_.end());
@@ -73,13 +73,13 @@ absl::StatusOr<StoreContents> InMemoryFlagStore::LoadAll() {
 }
 
 absl::StatusOr<std::int64_t> InMemoryFlagStore::Version() {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return version_;
 }
 
 absl::StatusOr<std::optional<std::string>> InMemoryFlagStore::GetDocument(
     std::string_view name) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   auto it = documents_.find(name);
   if (it == documents_.end()) return std::optional<std::string>();
   return std::optional<std::string>(it->second);
@@ -87,7 +87,7 @@ absl::StatusOr<std::optional<std::string>> InMemoryFlagStore::GetDocument(
 
 absl::StatusOr<std::vector<std::pair<std::string, std::string>>>
 InMemoryFlagStore::ListDocuments() {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return std::vector<std::pair<std::string, std::string>>(documents_.begin(),
                                                           documents_.end());
 }
@@ -101,7 +101,7 @@ void InMemoryFlagStore::RecordLocked(AuditEntry entry) {
 
 absl::StatusOr<std::int64_t> InMemoryFlagStore::CompareAndSet(
     const FlagWrite& write) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   auto it = documents_.find(write.name);
   std::optional<std::string> before;
   if (it != documents_.end()) before = it->second;
@@ -126,7 +126,7 @@ absl::StatusOr<std::int64_t> InMemoryFlagStore::CompareAndSet(
 absl::StatusOr<std::int64_t> InMemoryFlagStore::ChangeGroup(
     std::string_view group, const std::vector<std::string>& user_ids,
     std::string_view actor, bool add) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   auto& members = groups_[std::string(group)];
   for (const auto& id : user_ids) {
     if (add) {
@@ -157,7 +157,7 @@ absl::StatusOr<std::int64_t> InMemoryFlagStore::RemoveFromGroup(
 
 absl::StatusOr<std::vector<std::string>> InMemoryFlagStore::GroupMembers(
     std::string_view group) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   auto it = groups_.find(group);
   if (it == groups_.end()) return std::vector<std::string>();
   return std::vector<std::string>(it->second.begin(), it->second.end());
@@ -165,7 +165,7 @@ absl::StatusOr<std::vector<std::string>> InMemoryFlagStore::GroupMembers(
 
 absl::StatusOr<std::vector<AuditEntry>> InMemoryFlagStore::History(
     std::string_view subject, size_t limit) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   std::vector<AuditEntry> out;
   for (auto it = audit_.rbegin(); it != audit_.rend() && out.size() < limit;
        ++it) {

@@ -15,7 +15,7 @@ void InMemoryPublisher::Publish(const ExperimentResult& result) {
   const bool keep = options_.keep_results > 0 &&
                     (options_.keep_all_results || IsEvent(result.outcome));
   if (!keep && !opened_minute) return;
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   // Harvesting when a flag turns to a new minute keeps the aggregator's
   // put-aside minutes from piling up in a process nobody reads from.
   if (opened_minute) Sync();
@@ -43,7 +43,7 @@ void InMemoryPublisher::Sync() {
 }
 
 MinuteCounters InMemoryPublisher::Totals(std::string_view flag) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   Sync();
   auto it = totals_.find(ToAbsl(flag));
   return it == totals_.end() ? MinuteCounters{} : it->second.all;
@@ -51,7 +51,7 @@ MinuteCounters InMemoryPublisher::Totals(std::string_view flag) {
 
 std::map<std::int64_t, MinuteCounters> InMemoryPublisher::PerMinute(
     std::string_view flag) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   Sync();
   auto it = totals_.find(ToAbsl(flag));
   return it == totals_.end() ? std::map<std::int64_t, MinuteCounters>{}
@@ -59,7 +59,7 @@ std::map<std::int64_t, MinuteCounters> InMemoryPublisher::PerMinute(
 }
 
 std::vector<std::string> InMemoryPublisher::Flags() {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   Sync();
   std::vector<std::string> flags;
   flags.reserve(totals_.size());
@@ -69,7 +69,7 @@ std::vector<std::string> InMemoryPublisher::Flags() {
 }
 
 std::vector<ResultRecord> InMemoryPublisher::RecentResults() {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   std::vector<ResultRecord> out;
   out.reserve(recent_.size());
   for (std::size_t i = 0; i < recent_.size(); ++i) {
@@ -79,13 +79,13 @@ std::vector<ResultRecord> InMemoryPublisher::RecentResults() {
 }
 
 std::optional<ResultRecord> InMemoryPublisher::LastResult() {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   if (recent_.empty()) return std::nullopt;
   return recent_[(recent_next_ + recent_.size() - 1) % recent_.size()];
 }
 
 std::uint64_t InMemoryPublisher::published() {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   Sync();
   std::uint64_t n = 0;
   for (const auto& [name, t] : totals_) {
@@ -102,7 +102,7 @@ std::uint64_t InMemoryPublisher::published() {
 }
 
 void InMemoryPublisher::Clear() {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   Sync();
   totals_.clear();
   recent_.clear();

@@ -4,7 +4,7 @@
 #include <string>
 
 #include "absl/base/thread_annotations.h"
-#include "absl/synchronization/mutex.h"
+#include "cutover/mutex.h"
 
 namespace cutover {
 namespace {
@@ -32,7 +32,7 @@ class NullLogger final : public Logger {
   void Log(LogLevel, std::string_view) override {}
 };
 
-absl::Mutex default_mu;
+Mutex default_mu;
 
 // Function-local so it is built on first use, after the loggers' own statics.
 std::shared_ptr<Logger>& DefaultSlot()
@@ -66,13 +66,13 @@ std::shared_ptr<Logger> MakeNullLogger() {
 }
 
 void SetDefaultLogger(std::shared_ptr<Logger> logger) {
-  absl::MutexLock lock(&default_mu);
+  MutexLock lock(&default_mu);
   DefaultSlot() =
       logger ? std::move(logger) : MakeStderrLogger(LogLevel::kWarning);
 }
 
 std::shared_ptr<Logger> DefaultLogger() {
-  absl::MutexLock lock(&default_mu);
+  MutexLock lock(&default_mu);
   return DefaultSlot();
 }
 

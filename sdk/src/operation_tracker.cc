@@ -214,7 +214,7 @@ void InMemoryOperationTracker::Record(const OperationRecord& record) {
   }
   if (options_.keep_records > 0) {
     OwnedOperationRecord owned = OwnedOperationRecord::From(record);
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     records_.push_back(std::move(owned));
     while (records_.size() > options_.keep_records) records_.pop_front();
   }
@@ -232,7 +232,7 @@ TrackerTotals InMemoryOperationTracker::Totals() const {
 }
 
 std::vector<OwnedOperationRecord> InMemoryOperationTracker::Records() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return std::vector<OwnedOperationRecord>(records_.begin(), records_.end());
 }
 

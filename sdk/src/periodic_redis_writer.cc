@@ -24,7 +24,7 @@ PeriodicRedisWriter::PeriodicRedisWriter(Options options, Round round)
 
 PeriodicRedisWriter::~PeriodicRedisWriter() {
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     stop_ = true;
     cv_.SignalAll();
   }
@@ -52,7 +52,7 @@ void PeriodicRedisWriter::Run() {
   for (;;) {
     std::uint64_t target = 0;
     {
-      absl::MutexLock lock(&mu_);
+      MutexLock lock(&mu_);
       const absl::Time deadline =
           absl::Now() + Millis(failing ? backoff : options_.interval);
       while (!stop_ && !wake_) {
@@ -77,7 +77,7 @@ void PeriodicRedisWriter::Run() {
       failing = true;
       backoff = std::min(backoff * 2, options_.max_backoff);
     }
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     covered_ = std::max(covered_, target);
     covered_status_ = status;
     cv_.SignalAll();
@@ -86,7 +86,7 @@ void PeriodicRedisWriter::Run() {
 
 absl::Status PeriodicRedisWriter::Flush(std::chrono::milliseconds timeout) {
   const absl::Time deadline = absl::Now() + Millis(timeout);
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   const std::uint64_t target = ++requested_;
   wake_ = true;
   cv_.SignalAll();

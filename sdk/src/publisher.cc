@@ -3,13 +3,13 @@
 #include <utility>
 
 #include "absl/base/thread_annotations.h"
-#include "absl/synchronization/mutex.h"
 #include "cutover/in_memory_publisher.h"
+#include "cutover/mutex.h"
 
 namespace cutover {
 namespace {
 
-absl::Mutex default_mu(absl::kConstInit);
+Mutex default_mu(absl::kConstInit);
 std::shared_ptr<Publisher>* installed ABSL_GUARDED_BY(default_mu) = nullptr;
 
 std::shared_ptr<Publisher> BuiltIn() {
@@ -22,7 +22,7 @@ std::shared_ptr<Publisher> BuiltIn() {
 
 std::shared_ptr<Publisher> DefaultPublisher() {
   {
-    absl::MutexLock lock(&default_mu);
+    MutexLock lock(&default_mu);
     if (installed != nullptr && *installed != nullptr) return *installed;
   }
   return BuiltIn();
@@ -32,7 +32,7 @@ void SetDefaultPublisher(std::shared_ptr<Publisher> publisher) {
   // A function-local static holds the installed publisher so that nothing with
   // a non-trivial destructor lives at namespace scope.
   static std::shared_ptr<Publisher> slot;
-  absl::MutexLock lock(&default_mu);
+  MutexLock lock(&default_mu);
   slot = std::move(publisher);
   installed = &slot;
 }

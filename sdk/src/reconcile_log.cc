@@ -7,7 +7,7 @@
 namespace cutover {
 
 void InMemoryReconcileLog::Append(ReconcileEntry entry) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   entry.id = StrCat(next_id_++, "-0");
   entries_.push_back(std::move(entry));
   while (entries_.size() > max_entries_) {
@@ -18,7 +18,7 @@ void InMemoryReconcileLog::Append(ReconcileEntry entry) {
 
 std::vector<ReconcileEntry> InMemoryReconcileLog::Entries(
     std::string_view flag) const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   std::vector<ReconcileEntry> out;
   for (const ReconcileEntry& e : entries_) {
     if (flag.empty() || e.flag == flag) out.push_back(e);
@@ -27,7 +27,7 @@ std::vector<ReconcileEntry> InMemoryReconcileLog::Entries(
 }
 
 bool InMemoryReconcileLog::Acknowledge(std::string_view id) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   for (auto it = entries_.begin(); it != entries_.end(); ++it) {
     if (it->id == id) {
       entries_.erase(it);
@@ -38,12 +38,12 @@ bool InMemoryReconcileLog::Acknowledge(std::string_view id) {
 }
 
 std::size_t InMemoryReconcileLog::size() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return entries_.size();
 }
 
 std::uint64_t InMemoryReconcileLog::dropped() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return dropped_;
 }
 

@@ -158,7 +158,7 @@ absl::StatusOr<std::unique_ptr<RedisFlagStore>> RedisFlagStore::FromUrl(
 
 absl::StatusOr<RedisReplyPtr> RedisFlagStore::Run(
     const std::vector<std::string_view>& args) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   const bool reused = conn_ != nullptr && !conn_->broken();
   if (!reused) {
     auto conn = RedisConnection::Connect(endpoint_, options_);

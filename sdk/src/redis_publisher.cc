@@ -311,7 +311,7 @@ RedisPublisher::RedisPublisher(Passkey, Options options, RedisEndpoint endpoint)
     for (;;) {
       std::uint64_t requested = 0;
       {
-        absl::MutexLock lock(&mu_);
+        MutexLock lock(&mu_);
         if (!stop_ && !wake_) {
           const absl::Duration wait = std::min(
               absl::FromChrono(options_.flush_interval), writer_->RetryIn());
@@ -326,7 +326,7 @@ RedisPublisher::RedisPublisher(Passkey, Options options, RedisEndpoint endpoint)
         handled = requested;
       }
       const absl::Status status = writer_->Pass();
-      absl::MutexLock lock(&mu_);
+      MutexLock lock(&mu_);
       if (status.ok()) {
         flush_done_ = std::max(flush_done_, requested);
       } else {
@@ -340,7 +340,7 @@ RedisPublisher::RedisPublisher(Passkey, Options options, RedisEndpoint endpoint)
 RedisPublisher::~RedisPublisher() {
   const absl::Status flushed = Flush(options_.shutdown_timeout);
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     stop_ = true;
     cv_.SignalAll();
   }
@@ -358,14 +358,14 @@ void RedisPublisher::Publish(const ExperimentResult& result) {
 }
 
 void RedisPublisher::WakeWriter() {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   wake_ = true;
   cv_.SignalAll();
 }
 
 absl::Status RedisPublisher::Flush(std::chrono::milliseconds timeout) {
   const absl::Time deadline = absl::Now() + absl::FromChrono(timeout);
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   const std::uint64_t generation = ++flush_requested_;
   wake_ = true;
   cv_.SignalAll();

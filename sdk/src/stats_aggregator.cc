@@ -94,7 +94,7 @@ struct StatsAggregator::FlagStats {
   const std::string name;
   const std::size_t hash;
   Slot slots[kSlots];
-  absl::Mutex mu;
+  Mutex mu;
   // Counts moved out of a slot when it turned to a new minute, and late
   // results for minutes no slot holds any more; harvested like the slots.
   absl::flat_hash_map<std::int64_t, MinuteCounters> aside ABSL_GUARDED_BY(mu);
@@ -153,7 +153,7 @@ StatsAggregator::FlagStats* StatsAggregator::Find(
 
 StatsAggregator::FlagStats* StatsAggregator::Insert(std::string_view flag,
                                                     std::size_t hash) noexcept {
-  absl::MutexLock lock(&insert_mu_);
+  MutexLock lock(&insert_mu_);
   // Another thread may have inserted it since the lock-free probe.
   std::size_t i = 0;
   for (; i <= mask_; ++i) {
@@ -192,7 +192,7 @@ bool StatsAggregator::Record(const ExperimentResult& result) noexcept {
   }
   slot.writers.fetch_sub(1, std::memory_order_release);
   bool opened = false;
-  absl::MutexLock lock(&f->mu);
+  MutexLock lock(&f->mu);
   if (FlagStats::Slot* s = f->SlotFor(minute, &opened)) {
     s->Count(result);
     return opened;
@@ -227,7 +227,7 @@ void StatsAggregator::RecordEventDropped(std::string_view flag,
   }
   slot.writers.fetch_sub(1, std::memory_order_release);
   bool opened = false;
-  absl::MutexLock lock(&f->mu);
+  MutexLock lock(&f->mu);
   if (FlagStats::Slot* s = f->SlotFor(unix_minute, &opened)) {
     s->counters[kIndex].fetch_add(1, std::memory_order_relaxed);
   } else {
@@ -241,7 +241,7 @@ void StatsAggregator::Harvest(
         fn) {
   std::vector<FlagStats*> flags;
   {
-    absl::MutexLock lock(&insert_mu_);
+    MutexLock lock(&insert_mu_);
     flags.reserve(flags_.size());
     for (const auto& f : flags_) flags.push_back(f.get());
   }
@@ -249,7 +249,7 @@ void StatsAggregator::Harvest(
   for (FlagStats* f : flags) {
     minutes.clear();
     {
-      absl::MutexLock lock(&f->mu);
+      MutexLock lock(&f->mu);
       for (FlagStats::Slot& slot : f->slots) {
         const std::int64_t m = slot.minute.load(std::memory_order_acquire);
         if (m == kNoMinute) continue;

@@ -100,18 +100,18 @@ TEST_F(ClientTest, CorruptDocumentKeepsTheLastGoodVersionAndSparesOthers) {
 }
 
 TEST_F(ClientTest, ChangeCallbackRunsWithTheNewVersion) {
-  absl::Mutex mu;
+  Mutex mu;
   std::int64_t seen = -1;
   ClientOptions o = Options();
   o.on_change = [&](std::int64_t v) {
-    absl::MutexLock lock(&mu);
+    MutexLock lock(&mu);
     seen = v;
   };
   auto client = Client::Start(store_, o);
   ASSERT_TRUE(client.ok());
   CreateFlag(Stage::kOff);
   const std::int64_t expected = *store_->Version();
-  absl::MutexLock lock(&mu);
+  MutexLock lock(&mu);
   auto reached = [&] { return seen == expected; };
   EXPECT_TRUE(mu.AwaitWithTimeout(absl::Condition(&reached), absl::Seconds(5)));
 }

@@ -10,11 +10,11 @@
 #include <thread>
 #include <vector>
 
-#include "absl/synchronization/mutex.h"
-#include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "cutover/experiment.h"
 #include "cutover/in_memory_publisher.h"
+#include "cutover/mutex.h"
+#include "support/notification.h"
 
 namespace cutover {
 namespace {
@@ -27,14 +27,14 @@ class WaitablePublisher : public Publisher {
  public:
   void Publish(const ExperimentResult& result) override {
     inner_.Publish(result);
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     threads_.push_back(std::this_thread::get_id());
     ++count_;
   }
 
   // Waits until `n` results were published; false after the hang guard.
   bool WaitFor(int n) {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     auto reached = [this, n]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
       return count_ >= n;
     };
@@ -42,18 +42,18 @@ class WaitablePublisher : public Publisher {
   }
 
   int count() {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     return count_;
   }
   std::vector<std::thread::id> threads() {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     return threads_;
   }
   InMemoryPublisher& inner() { return inner_; }
 
  private:
   InMemoryPublisher inner_{InMemoryPublisher::Options{1000, true}};
-  absl::Mutex mu_;
+  Mutex mu_;
   int count_ ABSL_GUARDED_BY(mu_) = 0;
   std::vector<std::thread::id> threads_ ABSL_GUARDED_BY(mu_);
 };
@@ -101,7 +101,7 @@ class AsyncExperimentTest : public ::testing::Test {
 
 TEST_F(AsyncExperimentTest, CallerReturnsBeforeASlowCandidateFinishes) {
   auto ex = Make();
-  auto release = std::make_shared<absl::Notification>();
+  auto release = std::make_shared<cutover::testing::Notification>();
   auto finished = std::make_shared<std::atomic<bool>>(false);
   // The candidate would sleep 200 ms, but cannot finish before the test
   // releases it, which happens only after Run() returned: if Run() waited for
@@ -125,7 +125,7 @@ TEST_F(AsyncExperimentTest, CallerReturnsBeforeASlowCandidateFinishes) {
 
 TEST_F(AsyncExperimentTest, ACandidateSleeping200MsIsComparedLater) {
   auto ex = Make();
-  auto returned = std::make_shared<absl::Notification>();
+  auto returned = std::make_shared<cutover::testing::Notification>();
   auto finished_after_return = std::make_shared<std::atomic<bool>>(false);
   EXPECT_EQ(ex.Run(
                 run_, [] { return 7; },
@@ -168,8 +168,8 @@ TEST_F(AsyncExperimentTest, ComparisonAndPublishingRunOffTheCallersThread) {
 
 TEST_F(AsyncExperimentTest, ALateCandidateIsPublishedAsATimeout) {
   auto ex = Make(std::chrono::milliseconds(20));
-  auto started = std::make_shared<absl::Notification>();
-  auto release = std::make_shared<absl::Notification>();
+  auto started = std::make_shared<cutover::testing::Notification>();
+  auto release = std::make_shared<cutover::testing::Notification>();
   ex.Run(
       run_, [] { return 1; },
       [started, release] {
@@ -197,8 +197,8 @@ TEST_F(AsyncExperimentTest, ALateCandidateIsPublishedAsATimeout) {
 TEST_F(AsyncExperimentTest, ACandidateThatExpiredInTheQueueNeverRuns) {
   auto blocking = Make();  // a generous deadline: it must get to run
   auto hasty = Make(std::chrono::milliseconds(1));
-  auto started = std::make_shared<absl::Notification>();
-  auto release = std::make_shared<absl::Notification>();
+  auto started = std::make_shared<cutover::testing::Notification>();
+  auto release = std::make_shared<cutover::testing::Notification>();
   // Occupies the only worker.
   blocking.Run(
       run_, [] { return 1; },
@@ -228,8 +228,8 @@ TEST_F(AsyncExperimentTest, ACandidateThatExpiredInTheQueueNeverRuns) {
 
 TEST_F(AsyncExperimentTest, ASaturatedQueueDropsAndCounts) {
   auto ex = Make();
-  auto started = std::make_shared<absl::Notification>();
-  auto release = std::make_shared<absl::Notification>();
+  auto started = std::make_shared<cutover::testing::Notification>();
+  auto release = std::make_shared<cutover::testing::Notification>();
   auto blocker = [started, release] {
     started->Notify();
     release->WaitForNotificationWithTimeout(kHangGuard);
@@ -261,7 +261,7 @@ TEST_F(AsyncExperimentTest, ASaturatedQueueDropsAndCounts) {
 
 TEST_F(AsyncExperimentTest, TheControlExceptionIsRethrownAtOnce) {
   auto ex = Make();
-  auto release = std::make_shared<absl::Notification>();
+  auto release = std::make_shared<cutover::testing::Notification>();
   EXPECT_THROW(ex.Run(
                    run_, []() -> int { throw std::runtime_error("control"); },
                    [release] {
@@ -287,7 +287,7 @@ TEST_F(AsyncExperimentTest, ACandidateExceptionIsContained) {
 
 TEST_F(AsyncExperimentTest, TheRunIsCopiedForTheCandidate) {
   auto ex = Make();
-  auto release = std::make_shared<absl::Notification>();
+  auto release = std::make_shared<cutover::testing::Notification>();
   {
     // Everything the run borrows dies before the candidate runs.
     std::string flag = "flag_copied_for_the_candidate";
@@ -331,7 +331,7 @@ TEST_F(AsyncExperimentTest, ARunCanAskForConcurrentModeItself) {
   config.publisher = publisher_;
   config.executor = executor_;
   auto ex = Experiment<int>::Create(std::move(config)).value();
-  auto release = std::make_shared<absl::Notification>();
+  auto release = std::make_shared<cutover::testing::Notification>();
   run_.mode = ExecutionMode::kConcurrent;
   ex.Run(
       run_, [] { return 1; },
@@ -374,8 +374,8 @@ TEST_F(AsyncExperimentTest, AfterShutdownCandidatesAreDropped) {
 
 TEST_F(AsyncExperimentTest, ShutdownCancelPublishesQueuedCandidatesAsDropped) {
   auto ex = Make();
-  auto started = std::make_shared<absl::Notification>();
-  auto release = std::make_shared<absl::Notification>();
+  auto started = std::make_shared<cutover::testing::Notification>();
+  auto release = std::make_shared<cutover::testing::Notification>();
   ex.Run(
       run_, [] { return 1; },
       [started, release] {

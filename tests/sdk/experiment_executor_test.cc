@@ -13,8 +13,8 @@
 #include <thread>
 #include <vector>
 
-#include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
+#include "support/notification.h"
 
 namespace cutover {
 namespace {
@@ -54,8 +54,8 @@ std::shared_ptr<ExperimentExecutor> MakeExecutor(int workers,
 
 // Submits a task that holds a worker until `release` is notified.
 void OccupyWorker(ExperimentExecutor& executor,
-                  std::shared_ptr<absl::Notification> release) {
-  auto started = std::make_shared<absl::Notification>();
+                  std::shared_ptr<cutover::testing::Notification> release) {
+  auto started = std::make_shared<cutover::testing::Notification>();
   auto task = Task([started, release] {
     started->Notify();
     release->WaitForNotificationWithTimeout(kHangGuard);
@@ -68,7 +68,7 @@ TEST(ExperimentExecutorTest, RunsEverySubmittedTaskExactlyOnce) {
   auto executor = MakeExecutor(2, 1024);
   std::vector<std::atomic<int>> runs(kProducers * kTasks);
   std::atomic<int> done{0};
-  absl::Notification all_done;
+  cutover::testing::Notification all_done;
   std::vector<std::thread> producers;
   for (int p = 0; p < kProducers; ++p) {
     producers.emplace_back([&, p] {
@@ -100,7 +100,7 @@ TEST(ExperimentExecutorTest, RunsEverySubmittedTaskExactlyOnce) {
 
 TEST(ExperimentExecutorTest, AFullQueueRefusesAtOnceAndLeavesTheTask) {
   auto executor = MakeExecutor(1, 2);
-  auto release = std::make_shared<absl::Notification>();
+  auto release = std::make_shared<cutover::testing::Notification>();
   OccupyWorker(*executor, release);
   for (int i = 0; i < 2; ++i) {
     auto task = Task([] {});
@@ -116,7 +116,7 @@ TEST(ExperimentExecutorTest, AFullQueueRefusesAtOnceAndLeavesTheTask) {
 
 TEST(ExperimentExecutorTest, ShutdownDrainRunsWhatIsQueued) {
   auto executor = MakeExecutor(1, 8);
-  auto release = std::make_shared<absl::Notification>();
+  auto release = std::make_shared<cutover::testing::Notification>();
   OccupyWorker(*executor, release);
   std::atomic<int> ran{0};
   std::atomic<int> cancelled{0};
@@ -137,7 +137,7 @@ TEST(ExperimentExecutorTest, ShutdownDrainRunsWhatIsQueued) {
 
 TEST(ExperimentExecutorTest, ShutdownCancelCancelsWhatIsQueued) {
   auto executor = MakeExecutor(1, 8);
-  auto release = std::make_shared<absl::Notification>();
+  auto release = std::make_shared<cutover::testing::Notification>();
   OccupyWorker(*executor, release);
   std::atomic<int> ran{0};
   std::atomic<int> cancelled{0};
@@ -163,9 +163,9 @@ TEST(ExperimentExecutorTest, ShutdownCancelCancelsWhatIsQueued) {
 
 TEST(ExperimentExecutorTest, ShutdownIsBoundedEvenWithAStuckTask) {
   auto executor = MakeExecutor(1, 8);
-  auto release = std::make_shared<absl::Notification>();
-  auto finished = std::make_shared<absl::Notification>();
-  auto started = std::make_shared<absl::Notification>();
+  auto release = std::make_shared<cutover::testing::Notification>();
+  auto finished = std::make_shared<cutover::testing::Notification>();
+  auto started = std::make_shared<cutover::testing::Notification>();
   auto stuck = Task([release, finished, started] {
     started->Notify();
     release->WaitForNotificationWithTimeout(kHangGuard);
@@ -225,7 +225,7 @@ TEST(ExperimentExecutorTest, IdleWorkersParkAndWakeForNewWork) {
   options.idle_spin = std::chrono::microseconds(0);  // park immediately
   auto executor = ExperimentExecutor::Create(options).value();
   for (int i = 0; i < 20; ++i) {
-    absl::Notification ran;
+    cutover::testing::Notification ran;
     auto task = Task([&ran] { ran.Notify(); });
     ASSERT_TRUE(executor->TrySubmit(&task));
     ASSERT_TRUE(ran.WaitForNotificationWithTimeout(kHangGuard));
@@ -239,7 +239,7 @@ TEST(ExperimentExecutorTest, DefaultExecutorIsSharedAndWorks) {
   auto b = DefaultExperimentExecutor();
   EXPECT_EQ(a.get(), b.get());
   EXPECT_EQ(a->workers(), 2);
-  absl::Notification ran;
+  cutover::testing::Notification ran;
   auto task = Task([&ran] { ran.Notify(); });
   ASSERT_TRUE(a->TrySubmit(&task));
   EXPECT_TRUE(ran.WaitForNotificationWithTimeout(kHangGuard));

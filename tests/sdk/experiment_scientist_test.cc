@@ -13,9 +13,9 @@
 #include <utility>
 #include <vector>
 
-#include "absl/synchronization/mutex.h"
 #include "cutover/experiment.h"
 #include "cutover/in_memory_publisher.h"
+#include "cutover/mutex.h"
 
 namespace cutover {
 namespace {
@@ -30,17 +30,17 @@ class RaisedLog {
  public:
   std::function<void(Operation, const ErrorInfo&)> Hook() {
     return [this](Operation op, const ErrorInfo& e) {
-      absl::MutexLock lock(&mu_);
+      MutexLock lock(&mu_);
       entries_.push_back({op, e.message});
     };
   }
   std::vector<Raised> entries() {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     return entries_;
   }
 
  private:
-  absl::Mutex mu_;
+  Mutex mu_;
   std::vector<Raised> entries_ ABSL_GUARDED_BY(mu_);
 };
 

@@ -11,8 +11,8 @@
 #include <thread>
 #include <vector>
 
-#include "absl/synchronization/mutex.h"
 #include "cutover/experiment.h"
+#include "cutover/mutex.h"
 #include "cutover/redis_publisher.h"
 #include "sdk/publisher_redis_test_util.h"
 #include "support/test_env.h"
@@ -56,7 +56,7 @@ class FaultRedisPublisherTest : public ::testing::Test {
   // Publishes `n` results from two threads; returns what they must add up to.
   MinuteCounters PublishMany(RedisPublisher& publisher, int n,
                              long long* events) {
-    absl::Mutex mu;
+    Mutex mu;
     MinuteCounters expected;
     std::vector<std::thread> threads;
     for (int t = 0; t < 2; ++t) {
@@ -76,7 +76,7 @@ class FaultRedisPublisherTest : public ::testing::Test {
           r.AddTo(&mine);
           if (IsEvent(r.outcome)) ++my_events;
         }
-        absl::MutexLock lock(&mu);
+        MutexLock lock(&mu);
         expected.Add(mine);
         *events += my_events;
       });

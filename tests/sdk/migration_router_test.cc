@@ -16,12 +16,12 @@
 #include <utility>
 #include <vector>
 
-#include "absl/synchronization/mutex.h"
 #include "cutover/client.h"
 #include "cutover/flag_admin.h"
 #include "cutover/in_memory_flag_store.h"
 #include "cutover/in_memory_publisher.h"
 #include "cutover/migration.h"
+#include "cutover/mutex.h"
 #include "cutover/operation_tracker.h"
 #include "cutover/reconcile_log.h"
 
@@ -35,25 +35,25 @@ using std::chrono::milliseconds;
 class Fakes {
  public:
   std::vector<std::string> calls() {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     return calls_;
   }
   void Clear() {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     calls_.clear();
   }
   void Fail(const std::string& callable, absl::Status status) {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     failures_[callable] = std::move(status);
   }
   void Throw(const std::string& callable) {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     throws_.push_back(callable);
   }
 
   // Returns the failure configured for `callable`, after recording the call.
   absl::Status Call(const std::string& callable) {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     calls_.push_back(callable);
     for (const std::string& t : throws_) {
       if (t == callable) throw std::runtime_error(callable + " exploded");
@@ -82,7 +82,7 @@ class Fakes {
   }
 
  private:
-  absl::Mutex mu_;
+  Mutex mu_;
   std::vector<std::string> calls_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, absl::Status> failures_ ABSL_GUARDED_BY(mu_);
   std::vector<std::string> throws_ ABSL_GUARDED_BY(mu_);

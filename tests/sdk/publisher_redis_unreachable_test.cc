@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "absl/synchronization/mutex.h"
+#include "cutover/mutex.h"
 #include "cutover/redis_publisher.h"
 #include "sdk/publisher_redis_test_util.h"
 
@@ -24,16 +24,16 @@ constexpr const char* kNowhere = "redis://reader:s3cret@127.0.0.1:1";
 class CapturingLogger : public Logger {
  public:
   void Log(LogLevel, std::string_view message) override {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     text_ += std::string(message) + "\n";
   }
   std::string text() {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     return text_;
   }
 
  private:
-  absl::Mutex mu_;
+  Mutex mu_;
   std::string text_ ABSL_GUARDED_BY(mu_);
 };
 

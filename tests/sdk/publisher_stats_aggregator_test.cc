@@ -10,7 +10,7 @@
 #include <utility>
 #include <vector>
 
-#include "absl/synchronization/mutex.h"
+#include "cutover/mutex.h"
 #include "cutover/stats_aggregator.h"
 #include "sdk/publisher_redis_test_util.h"
 
@@ -112,7 +112,7 @@ TEST(StatsAggregatorTest, ExactUnderConcurrentRecordingAndHarvesting) {
   StatsAggregator aggregator;
   constexpr int kThreads = 6;
   constexpr int kPerThread = 50'000;
-  absl::Mutex mu;
+  Mutex mu;
   std::map<std::pair<std::string, std::int64_t>, MinuteCounters> expected;
   std::atomic<bool> stop{false};
   Harvested got;
@@ -138,7 +138,7 @@ TEST(StatsAggregatorTest, ExactUnderConcurrentRecordingAndHarvesting) {
         aggregator.Record(r.View());
         r.AddTo(&mine[{r.flag, 1000 + i / 5000}]);
       }
-      absl::MutexLock lock(&mu);
+      MutexLock lock(&mu);
       for (auto& [k, v] : mine) expected[k].Add(v);
     });
   }

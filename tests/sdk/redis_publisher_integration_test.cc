@@ -8,8 +8,8 @@
 #include <thread>
 #include <vector>
 
-#include "absl/synchronization/mutex.h"
 #include "cutover/experiment.h"
+#include "cutover/mutex.h"
 #include "cutover/redis_publisher.h"
 #include "nlohmann/json.hpp"
 #include "sdk/publisher_redis_test_util.h"
@@ -68,7 +68,7 @@ TEST_F(RedisPublisherTest, HundredThousandResultsGiveExactCounters) {
   const std::vector<std::string> flags = {"flag_a", "flag_b", "flag_c"};
   constexpr int kThreads = 4;
   constexpr int kPerThread = 25'000;
-  absl::Mutex mu;
+  Mutex mu;
   std::map<std::string, MinuteCounters> expected;
   std::map<std::string, long long> expected_events;
   std::vector<std::thread> threads;
@@ -93,7 +93,7 @@ TEST_F(RedisPublisherTest, HundredThousandResultsGiveExactCounters) {
         r.AddTo(&mine[r.flag]);
         if (IsEvent(r.outcome)) ++my_events[r.flag];
       }
-      absl::MutexLock lock(&mu);
+      MutexLock lock(&mu);
       for (auto& [flag, counts] : mine) expected[flag].Add(counts);
       for (auto& [flag, n] : my_events) expected_events[flag] += n;
     });

@@ -29,7 +29,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
+#include "cutover/mutex.h"
 
 namespace cutover {
 
@@ -111,7 +111,7 @@ class PgPool : public std::enable_shared_from_this<PgPool> {
 
   const std::string url_;
   const Options options_;
-  mutable absl::Mutex mu_;
+  mutable Mutex mu_;
   std::vector<std::unique_ptr<pqxx::connection>> idle_ ABSL_GUARDED_BY(mu_);
   std::size_t open_ ABSL_GUARDED_BY(mu_) = 0;
   Stats counters_ ABSL_GUARDED_BY(mu_);

@@ -33,12 +33,12 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "cutover/evaluation.h"
 #include "cutover/flag_snapshot.h"
 #include "cutover/flag_store.h"
 #include "cutover/logger.h"
+#include "cutover/mutex.h"
 #include "cutover/redis_connection.h"
 
 namespace cutover {
@@ -162,7 +162,7 @@ class Client {
   const ClientOptions options_;
   const std::shared_ptr<Logger> logger_;
 
-  mutable absl::Mutex mu_;
+  mutable Mutex mu_;
   std::shared_ptr<const FlagSnapshot> snapshot_ ABSL_GUARDED_BY(mu_);
   // Bumped under mu_ with every new snapshot; readers compare it without the
   // lock.

@@ -11,8 +11,8 @@
 #include <set>
 
 #include "absl/base/thread_annotations.h"
-#include "absl/synchronization/mutex.h"
 #include "cutover/flag_store.h"
+#include "cutover/mutex.h"
 
 namespace cutover {
 
@@ -50,7 +50,7 @@ class InMemoryFlagStore final : public FlagStore {
       std::string_view actor, bool add);
   void RecordLocked(AuditEntry entry) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
-  absl::Mutex mu_;
+  Mutex mu_;
   std::int64_t version_ ABSL_GUARDED_BY(mu_) = 0;
   std::map<std::string, std::string, std::less<>> documents_
       ABSL_GUARDED_BY(mu_);

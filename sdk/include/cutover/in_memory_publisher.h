@@ -21,8 +21,8 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
-#include "absl/synchronization/mutex.h"
 #include "cutover/minute_counters.h"
+#include "cutover/mutex.h"
 #include "cutover/publisher.h"
 #include "cutover/stats_aggregator.h"
 
@@ -77,7 +77,7 @@ class InMemoryPublisher : public Publisher {
 
   const Options options_;
   StatsAggregator aggregator_;
-  absl::Mutex mu_;
+  Mutex mu_;
   absl::flat_hash_map<std::string, FlagTotals> totals_ ABSL_GUARDED_BY(mu_);
   // A ring of the newest kept results: recent_[recent_next_] is the slot the
   // next one overwrites (reusing its buffers) once the ring is full.

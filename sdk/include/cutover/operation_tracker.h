@@ -24,7 +24,7 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
-#include "absl/synchronization/mutex.h"
+#include "cutover/mutex.h"
 #include "cutover/operation_record.h"
 
 namespace cutover {
@@ -141,7 +141,7 @@ class InMemoryOperationTracker : public OperationTracker {
   // threads beyond the slot limit, updated with atomic read-modify-writes.
   std::unique_ptr<std::atomic<Shard*>[]> shards_;
   std::unique_ptr<Shard> shared_shard_;
-  mutable absl::Mutex mu_;
+  mutable Mutex mu_;
   std::deque<OwnedOperationRecord> records_ ABSL_GUARDED_BY(mu_);
 };
 

@@ -21,8 +21,8 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
-#include "absl/synchronization/mutex.h"
 #include "cutover/logger.h"
+#include "cutover/mutex.h"
 #include "cutover/redis_connection.h"
 #include "cutover/redis_url.h"
 
@@ -77,8 +77,8 @@ class PeriodicRedisWriter {
   std::atomic<bool> connected_{false};
   std::atomic<std::uint64_t> failures_{0};
 
-  absl::Mutex mu_;
-  absl::CondVar cv_;
+  Mutex mu_;
+  CondVar cv_;
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
   bool wake_ ABSL_GUARDED_BY(mu_) = false;
   std::uint64_t requested_ ABSL_GUARDED_BY(mu_) = 0;

@@ -21,7 +21,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
-#include "absl/synchronization/mutex.h"
+#include "cutover/mutex.h"
 #include "cutover/reconcile_entry.h"
 
 namespace cutover {
@@ -64,7 +64,7 @@ class InMemoryReconcileLog : public ReconcileLog {
 
  private:
   const std::size_t max_entries_;
-  mutable absl::Mutex mu_;
+  mutable Mutex mu_;
   std::deque<ReconcileEntry> entries_ ABSL_GUARDED_BY(mu_);
   std::uint64_t next_id_ ABSL_GUARDED_BY(mu_) = 1;
   std::uint64_t dropped_ ABSL_GUARDED_BY(mu_) = 0;

@@ -12,8 +12,8 @@
 #include <memory>
 
 #include "absl/base/thread_annotations.h"
-#include "absl/synchronization/mutex.h"
 #include "cutover/flag_store.h"
+#include "cutover/mutex.h"
 #include "cutover/redis_connection.h"
 #include "cutover/redis_keys.h"
 
@@ -63,7 +63,7 @@ class RedisFlagStore final : public FlagStore {
   const RedisEndpoint endpoint_;
   const RedisKeys keys_;
   const RedisOptions options_;
-  absl::Mutex mu_;
+  Mutex mu_;
   std::unique_ptr<RedisConnection> conn_ ABSL_GUARDED_BY(mu_);
 };
 

@@ -31,8 +31,8 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "cutover/logger.h"
+#include "cutover/mutex.h"
 #include "cutover/publisher.h"
 #include "cutover/redis_connection.h"
 #include "cutover/redis_url.h"
@@ -126,8 +126,8 @@ class RedisPublisher : public Publisher {
   ResultPipeline pipeline_;
   std::unique_ptr<Writer> writer_;
 
-  mutable absl::Mutex mu_;
-  absl::CondVar cv_;  // the writer waits here; Flush waits here too
+  mutable Mutex mu_;
+  CondVar cv_;  // the writer waits here; Flush waits here too
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
   bool wake_ ABSL_GUARDED_BY(mu_) = false;
   std::uint64_t flush_requested_ ABSL_GUARDED_BY(mu_) = 0;

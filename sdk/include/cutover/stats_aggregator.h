@@ -32,9 +32,9 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/functional/function_ref.h"
-#include "absl/synchronization/mutex.h"
 #include "cutover/experiment_result.h"
 #include "cutover/minute_counters.h"
+#include "cutover/mutex.h"
 
 namespace cutover {
 
@@ -86,7 +86,7 @@ class StatsAggregator {
   const std::unique_ptr<std::atomic<FlagStats*>[]> table_;
   std::atomic<std::uint64_t> untracked_{0};
 
-  absl::Mutex insert_mu_;
+  Mutex insert_mu_;
   std::vector<std::unique_ptr<FlagStats>> flags_ ABSL_GUARDED_BY(insert_mu_);
 };
 

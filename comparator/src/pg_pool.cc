@@ -1,13 +1,33 @@
 #include "cutover/pg_pool.h"
 
+#include <poll.h>
+
 #include <pqxx/pqxx>
 #include <utility>
+#include <vector>
 
 #include "absl/time/time.h"
 #include "cutover/pg_connection.h"
 #include "cutover/strings.h"
 
 namespace cutover {
+namespace {
+
+// An idle connection whose server process went away (pg_terminate_backend, a
+// restart, an idle timeout) still reports is_open() until something reads
+// from it. The server closes its end when it goes, so a non-blocking poll for
+// a hang-up finds it here, before the caller's first statement would fail.
+bool ServerHungUp(const pqxx::connection& connection) {
+  const int fd = connection.sock();
+  if (fd < 0) return true;
+  pollfd p{};
+  p.fd = fd;
+  p.events = POLLIN | POLLRDHUP;
+  if (poll(&p, 1, 0) <= 0) return false;  // nothing to read: alive
+  return (p.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL)) != 0;
+}
+
+}  // namespace
 
 PgPool::Lease& PgPool::Lease::operator=(Lease&& other) noexcept {
   if (this != &other) {
@@ -73,6 +93,7 @@ absl::StatusOr<PgPool::Lease> PgPool::Acquire() {
 
 absl::StatusOr<PgPool::Lease> PgPool::Acquire(
     std::chrono::milliseconds timeout) {
+  std::vector<std::unique_ptr<pqxx::connection>> dead;  // closed unlocked
   {
     MutexLock lock(&mu_);
     auto available = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
@@ -90,10 +111,15 @@ absl::StatusOr<PgPool::Lease> PgPool::Acquire(
                    " ms; raise max_connections or lower the concurrency"));
       }
     }
-    if (!idle_.empty()) {
+    while (!idle_.empty()) {
       std::unique_ptr<pqxx::connection> conn = std::move(idle_.back());
       idle_.pop_back();
-      return Lease(shared_from_this(), std::move(conn));
+      if (!ServerHungUp(*conn)) {
+        return Lease(shared_from_this(), std::move(conn));
+      }
+      dead.push_back(std::move(conn));
+      --open_;
+      ++counters_.discarded;
     }
     ++open_;  // reserved while connecting outside the lock
   }

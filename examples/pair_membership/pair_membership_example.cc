@@ -73,19 +73,15 @@ absl::StatusOr<std::unique_ptr<TrafficWorker>>
 PairMembershipExample::MakeWorker(ExampleRuntime& runtime,
                                   const FaultInjection& faults) const {
   std::int64_t pair_count = 0;
-  // Twice: a pooled connection may have been closed by the server while it sat
-  // idle.
-  for (int attempt = 0;; ++attempt) {
+  {
     auto lease = runtime.pool()->Acquire();
     if (!lease.ok()) return lease.status();
     try {
       pqxx::nontransaction tx(**lease);
       pair_count = tx.exec1(sql().PairCount())[0].as<std::int64_t>();
-      break;
     } catch (const std::exception& e) {
       lease->Discard();
-      if (attempt == 1)
-        return StatusFromException(e, "counting pairs (run `setup` first)");
+      return StatusFromException(e, "counting pairs (run `setup` first)");
     }
   }
   if (pair_count < 1) {

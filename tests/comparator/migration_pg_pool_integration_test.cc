@@ -1,6 +1,6 @@
 // PgPool against the real PostgreSQL: a connection per lease, reuse, the
-// limit with a timeout that says what to do, connections that died are
-// replaced, and bad options or URLs are refused at creation.
+// limit with a timeout that says what to do, connections that died (in use
+// or idle) are replaced, and bad options or URLs are refused at creation.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -31,6 +31,22 @@ std::shared_ptr<PgPool> MakePool(std::size_t max, milliseconds timeout) {
 std::int64_t BackendPid(pqxx::connection& conn) {
   pqxx::nontransaction tx(conn);
   return tx.exec("SELECT pg_backend_pid()")[0][0].as<std::int64_t>();
+}
+
+// Ends a server process from another connection, as an operator's
+// pg_terminate_backend would, and waits until it is gone (termination is
+// asynchronous).
+void TerminateBackend(std::int64_t pid) {
+  pqxx::connection killer(testing::DatabaseUrl());
+  pqxx::nontransaction tx(killer);
+  const std::string id = std::to_string(pid);
+  tx.exec("SELECT pg_terminate_backend(" + id + ")");
+  for (int i = 0; i < 500; ++i) {
+    if (tx.exec("SELECT 1 FROM pg_stat_activity WHERE pid = " + id).empty()) {
+      return;
+    }
+    std::this_thread::sleep_for(milliseconds(10));
+  }
 }
 
 TEST(PgPoolTest, LeasesAreExclusiveAndReused) {
@@ -88,9 +104,7 @@ TEST(PgPoolTest, DeadConnectionIsReplaced) {
     auto lease = pool->Acquire();
     ASSERT_TRUE(lease.ok());
     pid = BackendPid(**lease);
-    pqxx::connection killer(testing::DatabaseUrl());
-    pqxx::nontransaction tx(killer);
-    tx.exec("SELECT pg_terminate_backend(" + std::to_string(pid) + ")");
+    TerminateBackend(pid);
     try {
       pqxx::nontransaction dead(**lease);
       dead.exec("SELECT 1");
@@ -102,6 +116,27 @@ TEST(PgPoolTest, DeadConnectionIsReplaced) {
   ASSERT_TRUE(fresh.ok()) << fresh.status();
   EXPECT_NE(BackendPid(**fresh), pid);
   EXPECT_EQ(pool->stats().discarded, 1u);
+}
+
+// The server ends an idle connection's process (an operator, an idle-session
+// timeout): the next Acquire must hand out a working connection, not the dead
+// one.
+TEST(PgPoolTest, ConnectionKilledWhileIdleIsNotHandedOut) {
+  auto pool = MakePool(1, milliseconds(1000));
+  ASSERT_NE(pool, nullptr);
+  std::int64_t pid = 0;
+  {
+    auto lease = pool->Acquire();
+    ASSERT_TRUE(lease.ok());
+    pid = BackendPid(**lease);
+  }
+  ASSERT_EQ(pool->stats().idle, 1u);
+  TerminateBackend(pid);
+  auto lease = pool->Acquire();
+  ASSERT_TRUE(lease.ok()) << lease.status();
+  EXPECT_NE(BackendPid(**lease), pid);  // throws if handed the dead one
+  EXPECT_EQ(pool->stats().discarded, 1u);
+  EXPECT_EQ(pool->stats().opened, 2u);
 }
 
 TEST(PgPoolTest, BadOptionsAndUrlsAreRefusedAtCreation) {

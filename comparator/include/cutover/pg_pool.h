@@ -10,8 +10,8 @@
 //
 // Connections are opened lazily, up to max_connections; an idle one is
 // reused. A lease returns its connection when it goes out of scope; a
-// connection found closed (the server went away) is discarded instead of
-// being handed out again, and the next Acquire opens a new one.
+// connection found closed (the server went away, on return or while idle) is
+// discarded instead of being handed out again, and a new one is opened.
 //
 // Thread-safety: every method of PgPool may be called from any thread. A
 // Lease is used by one thread at a time (it may be moved to another); it
@@ -94,7 +94,7 @@ class PgPool : public std::enable_shared_from_this<PgPool> {
     std::size_t idle = 0;
     std::size_t leased = 0;
     std::uint64_t opened = 0;     // connections opened since creation
-    std::uint64_t discarded = 0;  // closed or discarded on return
+    std::uint64_t discarded = 0;  // found closed, or discarded by a lease
     std::uint64_t waits = 0;      // Acquire calls that had to wait
     std::uint64_t timeouts = 0;   // ... and gave up
   };

@@ -13,10 +13,15 @@
 #include <cstdlib>
 #include <memory>
 #include <pqxx/pqxx>
+#include <string>
 
 #include "cutover/pg_pool.h"
 
 namespace {
+
+void SkipWith(benchmark::State& state, const absl::Status& status) {
+  state.SkipWithError(std::string(status.message()).c_str());
+}
 
 std::shared_ptr<cutover::PgPool> MakePool(benchmark::State& state) {
   const char* url = std::getenv("DATABASE_URL");
@@ -27,7 +32,7 @@ std::shared_ptr<cutover::PgPool> MakePool(benchmark::State& state) {
   }
   auto pool = cutover::PgPool::Create(url, {});
   if (!pool.ok()) {
-    state.SkipWithError(std::string(pool.status().message()).c_str());
+    SkipWith(state, pool.status());
     return nullptr;
   }
   return *pool;
@@ -38,10 +43,7 @@ void BM_PoolAcquire(benchmark::State& state) {
   if (pool == nullptr) return;
   for (auto _ : state) {
     auto lease = pool->Acquire();
-    if (!lease.ok()) {
-      state.SkipWithError(std::string(lease.status().message()).c_str());
-      return;
-    }
+    if (!lease.ok()) return SkipWith(state, lease.status());
     benchmark::DoNotOptimize(&**lease);
   }
   state.SetItemsProcessed(state.iterations());
@@ -54,10 +56,7 @@ void BM_PoolAcquireAndQuery(benchmark::State& state) {
   if (pool == nullptr) return;
   for (auto _ : state) {
     auto lease = pool->Acquire();
-    if (!lease.ok()) {
-      state.SkipWithError(std::string(lease.status().message()).c_str());
-      return;
-    }
+    if (!lease.ok()) return SkipWith(state, lease.status());
     pqxx::nontransaction tx(**lease);
     benchmark::DoNotOptimize(tx.exec("SELECT 1"));
   }

@@ -14,17 +14,19 @@ namespace cutover {
 namespace {
 
 // An idle connection whose server process went away (pg_terminate_backend, a
-// restart, an idle timeout) still reports is_open() until something reads
-// from it. The server closes its end when it goes, so a non-blocking poll for
-// a hang-up finds it here, before the caller's first statement would fail.
+// restart, an idle-session timeout) still reports is_open() until something
+// reads from it. A server that ends a session first sends the FATAL message,
+// then closes; nothing else arrives unasked on a connection that does not
+// LISTEN. So anything to read, or a hang-up, on an idle connection means it is
+// going or gone: one non-blocking poll finds it here, before the caller's
+// first statement would fail.
 bool ServerHungUp(const pqxx::connection& connection) {
   const int fd = connection.sock();
   if (fd < 0) return true;
   pollfd p{};
   p.fd = fd;
   p.events = POLLIN | POLLRDHUP;
-  if (poll(&p, 1, 0) <= 0) return false;  // nothing to read: alive
-  return (p.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL)) != 0;
+  return poll(&p, 1, 0) != 0;  // readable, hung up, or an error
 }
 
 }  // namespace

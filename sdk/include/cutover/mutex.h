@@ -13,8 +13,8 @@
 // against it compiles unchanged in both builds. Everything built together must
 // agree on TSan or not (the class layouts differ), as for any TSan build.
 //
-// Thread-safety: Mutex, CondVar and Notification are, by their nature, safe to
-// use from any number of threads.
+// Thread-safety: Mutex and CondVar are, by their nature, safe to use from any
+// number of threads; a lock guard belongs to the thread that made it.
 #ifndef CUTOVER_MUTEX_H_
 #define CUTOVER_MUTEX_H_
 
@@ -128,18 +128,8 @@ class ABSL_SCOPED_LOCKABLE MutexLock {
   Mutex* const mu_;
 };
 
-class ABSL_SCOPED_LOCKABLE ReaderMutexLock {
- public:
-  explicit ReaderMutexLock(Mutex* mu) ABSL_SHARED_LOCK_FUNCTION(mu) : mu_(mu) {
-    mu_->ReaderLock();
-  }
-  ReaderMutexLock(const ReaderMutexLock&) = delete;
-  ReaderMutexLock& operator=(const ReaderMutexLock&) = delete;
-  ~ReaderMutexLock() ABSL_UNLOCK_FUNCTION() { mu_->ReaderUnlock(); }
-
- private:
-  Mutex* const mu_;
-};
+// Readers take the lock exclusively in this build (see Mutex).
+using ReaderMutexLock = MutexLock;
 
 class CondVar {
  public:

@@ -30,6 +30,7 @@
 #include "cutover/strings.h"
 #include "gtest/gtest.h"
 #include "support/test_env.h"
+#include "support/test_redis.h"
 
 namespace cutover {
 namespace {
@@ -96,21 +97,9 @@ class ReportHtmlTest : public ::testing::Test {
 
   void TearDown() override {
     if (!dir_.empty()) fs::remove_all(dir_);
-    auto endpoint = ParseRedisUrl(url_);
-    if (!endpoint.ok()) return;
-    auto redis = RedisConnection::Connect(*endpoint);
-    if (!redis.ok()) return;
-    std::string cursor = "0";
-    do {
-      auto reply = (*redis)->Command(
-          {"SCAN", cursor, "MATCH", prefix_ + "*", "COUNT", "1000"});
-      if (!reply.ok()) return;
-      cursor = std::string(ReplyString(ReplyElement(reply->get(), 0)));
-      const redisReply* keys = ReplyElement(reply->get(), 1);
-      for (std::size_t i = 0; i < ReplyElementCount(keys); ++i) {
-        (void)(*redis)->Command({"DEL", ReplyString(ReplyElement(keys, i))});
-      }
-    } while (cursor != "0");
+    if (auto redis = testing::ConnectForTest(url_)) {
+      testing::DeleteKeysUnder(*redis, prefix_);
+    }
   }
 
   // Three hours of shadow reads: ~20 comparisons a minute, the new side a

@@ -41,6 +41,7 @@
 #include "cutover/redis_reconcile_log.h"
 #include "nlohmann/json.hpp"
 #include "support/test_env.h"
+#include "support/test_redis.h"
 
 namespace cutover {
 namespace {
@@ -199,21 +200,9 @@ class MigrationPgTest : public ::testing::Test {
   void TearDown() override {
     reconcile_log_.reset();
     client_.reset();
-    auto endpoint = ParseRedisUrl(redis_url_);
-    if (!endpoint.ok()) return;
-    auto conn = RedisConnection::Connect(*endpoint);
-    if (!conn.ok()) return;
-    std::string cursor = "0";
-    do {
-      auto reply = (*conn)->Command(
-          {"SCAN", cursor, "MATCH", prefix_ + "*", "COUNT", "1000"});
-      if (!reply.ok()) return;
-      cursor = std::string(ReplyString(ReplyElement(reply->get(), 0)));
-      const redisReply* keys = ReplyElement(reply->get(), 1);
-      for (size_t i = 0; i < ReplyElementCount(keys); ++i) {
-        (void)(*conn)->Command({"DEL", ReplyString(ReplyElement(keys, i))});
-      }
-    } while (cursor != "0");
+    if (auto redis = testing::ConnectForTest(redis_url_)) {
+      testing::DeleteKeysUnder(*redis, prefix_);
+    }
   }
 
   void SetStage(Stage stage) {

@@ -17,6 +17,7 @@
 #include "cutover/redis_connection.h"
 #include "cutover/redis_operation_tracker.h"
 #include "support/test_env.h"
+#include "support/test_redis.h"
 
 namespace cutover {
 namespace {
@@ -29,30 +30,15 @@ class OperationTrackerTest : public ::testing::Test {
     url_ = testing::RedisUrl();
     ASSERT_FALSE(url_.empty());
     prefix_ = testing::UniquePrefix("ops");
-    auto endpoint = ParseRedisUrl(url_);
-    ASSERT_TRUE(endpoint.ok());
-    auto conn = RedisConnection::Connect(*endpoint);
-    ASSERT_TRUE(conn.ok()) << conn.status();
-    conn_ = *std::move(conn);
+    conn_ = testing::ConnectForTest(url_);
+    ASSERT_NE(conn_, nullptr);
   }
   void TearDown() override {
     for (const std::string& key : Keys()) (void)conn_->Command({"DEL", key});
   }
 
   std::vector<std::string> Keys() {
-    std::vector<std::string> keys;
-    std::string cursor = "0";
-    do {
-      auto reply = conn_->Command(
-          {"SCAN", cursor, "MATCH", prefix_ + "ops:*", "COUNT", "1000"});
-      if (!reply.ok()) break;
-      cursor = std::string(ReplyString(ReplyElement(reply->get(), 0)));
-      const redisReply* found = ReplyElement(reply->get(), 1);
-      for (size_t i = 0; i < ReplyElementCount(found); ++i) {
-        keys.emplace_back(ReplyString(ReplyElement(found, i)));
-      }
-    } while (cursor != "0");
-    return keys;
+    return testing::ScanKeys(*conn_, prefix_ + "ops:*");
   }
 
   // Every field summed over the flag's minutes (a run may cross a minute).

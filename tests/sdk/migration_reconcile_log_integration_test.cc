@@ -14,6 +14,7 @@
 #include "cutover/redis_connection.h"
 #include "cutover/redis_reconcile_log.h"
 #include "support/test_env.h"
+#include "support/test_redis.h"
 
 namespace cutover {
 namespace {
@@ -40,11 +41,8 @@ class ReconcileLogTest : public ::testing::Test {
     url_ = testing::RedisUrl();
     ASSERT_FALSE(url_.empty());
     prefix_ = testing::UniquePrefix("reconcile_log");
-    auto endpoint = ParseRedisUrl(url_);
-    ASSERT_TRUE(endpoint.ok());
-    auto conn = RedisConnection::Connect(*endpoint);
-    ASSERT_TRUE(conn.ok()) << conn.status();
-    conn_ = *std::move(conn);
+    conn_ = testing::ConnectForTest(url_);
+    ASSERT_NE(conn_, nullptr);
   }
   void TearDown() override {
     if (conn_ == nullptr) return;

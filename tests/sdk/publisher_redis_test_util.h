@@ -18,44 +18,9 @@
 #include "cutover/redis_connection.h"
 #include "cutover/redis_url.h"
 #include "cutover/stats_schema.h"
+#include "support/test_redis.h"
 
 namespace cutover::testing {
-
-inline std::unique_ptr<RedisConnection> ConnectForTest(const std::string& url) {
-  auto endpoint = ParseRedisUrl(url);
-  if (!endpoint.ok()) {
-    ADD_FAILURE() << endpoint.status();
-    return nullptr;
-  }
-  auto connection = RedisConnection::Connect(*endpoint);
-  if (!connection.ok()) {
-    ADD_FAILURE() << connection.status();
-    return nullptr;
-  }
-  return *std::move(connection);
-}
-
-// Every key matching `pattern`, by SCAN.
-inline std::vector<std::string> ScanKeys(RedisConnection& redis,
-                                         const std::string& pattern) {
-  std::vector<std::string> keys;
-  std::string cursor = "0";
-  do {
-    auto reply =
-        redis.Command({"SCAN", cursor, "MATCH", pattern, "COUNT", "1000"});
-    if (!reply.ok()) {
-      ADD_FAILURE() << reply.status();
-      break;
-    }
-    const redisReply* r = reply->get();
-    cursor = std::string(ReplyString(ReplyElement(r, 0)));
-    const redisReply* batch = ReplyElement(r, 1);
-    for (size_t i = 0; i < ReplyElementCount(batch); ++i) {
-      keys.emplace_back(ReplyString(ReplyElement(batch, i)));
-    }
-  } while (cursor != "0");
-  return keys;
-}
 
 // The sum of every minute's counters of `flag` under `prefix`.
 inline MinuteCounters ReadFlagTotals(RedisConnection& redis,

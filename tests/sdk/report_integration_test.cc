@@ -26,6 +26,7 @@
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "support/test_env.h"
+#include "support/test_redis.h"
 
 namespace cutover {
 namespace {
@@ -194,26 +195,12 @@ class ReportIntegrationTest : public ::testing::Test {
     auto store = RedisFlagStore::FromUrl(url_, prefix_);
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = *std::move(store);
-    auto endpoint = ParseRedisUrl(url_);
-    ASSERT_TRUE(endpoint.ok());
-    auto conn = RedisConnection::Connect(*endpoint);
-    ASSERT_TRUE(conn.ok()) << conn.status();
-    redis_ = *std::move(conn);
+    redis_ = testing::ConnectForTest(url_);
+    ASSERT_NE(redis_, nullptr);
   }
 
   void TearDown() override {
-    if (redis_ == nullptr) return;
-    std::string cursor = "0";
-    do {
-      auto reply = redis_->Command(
-          {"SCAN", cursor, "MATCH", prefix_ + "*", "COUNT", "1000"});
-      if (!reply.ok()) return;
-      cursor = std::string(ReplyString(ReplyElement(reply->get(), 0)));
-      const redisReply* keys = ReplyElement(reply->get(), 1);
-      for (std::size_t i = 0; i < ReplyElementCount(keys); ++i) {
-        (void)redis_->Command({"DEL", ReplyString(ReplyElement(keys, i))});
-      }
-    } while (cursor != "0");
+    if (redis_ != nullptr) testing::DeleteKeysUnder(*redis_, prefix_);
   }
 
   // Creates the flag at `stage`; returns the audit time of the creation.

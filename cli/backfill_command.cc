@@ -16,10 +16,10 @@
 #include "cli_app.h"
 #include "cutover/backfill.h"
 #include "cutover/backfill_checkpoint.h"
+#include "cutover/internal/strings.h"
 #include "cutover/pg_connection.h"
 #include "cutover/progress_reporter.h"
 #include "cutover/redis_url.h"
-#include "cutover/strings.h"
 #include "exit_codes.h"
 
 namespace cutover::cli {
@@ -77,7 +77,7 @@ nlohmann::json KeyOrNull(const std::optional<std::string>& key) {
 }
 
 void RunBackfillCommand(const BackfillArgs& a, CommandRun& run) {
-  BackfillOptions options;
+  pg::BackfillOptions options;
   options.table = a.table;
   options.key_column = a.key;
   options.statement = a.sql;
@@ -94,20 +94,20 @@ void RunBackfillCommand(const BackfillArgs& a, CommandRun& run) {
   if (a.max_retries < 0) {
     return run.Fail("--max-retries must not be negative", kExitInvalid);
   }
-  if (absl::Status s = ValidateBackfillOptions(options); !s.ok()) {
+  if (absl::Status s = pg::ValidateBackfillOptions(options); !s.ok()) {
     return run.Fail(s);
   }
   if (a.reset_checkpoint && a.checkpoint.empty()) {
     return run.Fail("--reset-checkpoint needs --checkpoint NAME", kExitInvalid);
   }
 
-  std::unique_ptr<BackfillCheckpointStore> checkpoints;
+  std::unique_ptr<pg::BackfillCheckpointStore> checkpoints;
   if (!a.checkpoint.empty()) {
     absl::StatusOr<RedisEndpoint> endpoint =
         ParseRedisUrl(run.options().redis_url);
     if (!endpoint.ok()) return run.Fail(endpoint.status());
     auto store =
-        BackfillCheckpointStore::Connect(*endpoint, run.options().prefix);
+        pg::BackfillCheckpointStore::Connect(*endpoint, run.options().prefix);
     if (!store.ok()) {
       return run.Fail(StrCat(store.status().message(),
                              " (Redis holds the --checkpoint; check --redis "
@@ -117,16 +117,16 @@ void RunBackfillCommand(const BackfillArgs& a, CommandRun& run) {
     checkpoints = *std::move(store);
   }
   absl::StatusOr<std::unique_ptr<pqxx::connection>> conn =
-      ConnectPostgres(a.db);
+      pg::ConnectPostgres(a.db);
   if (!conn.ok()) return run.Fail(conn.status());
 
   const bool terminal = &run.err() == &std::cerr && isatty(STDERR_FILENO) == 1;
-  ProgressReporter progress(run.err(), "backfill", terminal);
-  ProgressSnapshot last;
+  pg::ProgressReporter progress(run.err(), "backfill", terminal);
+  pg::ProgressSnapshot last;
   std::int64_t keys_at_start = -1;
-  BackfillHooks hooks;
+  pg::BackfillHooks hooks;
   hooks.should_stop = [] { return ScopedStopSignals::signal() != 0; };
-  hooks.on_batch = [&](const BackfillProgress& p) {
+  hooks.on_batch = [&](const pg::BackfillProgress& p) {
     if (keys_at_start < 0) keys_at_start = p.keys_done - p.last_batch_keys;
     last.done = p.keys_done;
     last.done_this_run = p.keys_done - keys_at_start;
@@ -137,8 +137,8 @@ void RunBackfillCommand(const BackfillArgs& a, CommandRun& run) {
   };
 
   ScopedStopSignals signals;
-  absl::StatusOr<BackfillResult> result =
-      RunBackfill(**conn, options, checkpoints.get(), hooks);
+  absl::StatusOr<pg::BackfillResult> result =
+      pg::RunBackfill(**conn, options, checkpoints.get(), hooks);
   if (!result.ok()) return run.Fail(result.status());
   if (result->batches > 0) progress.Finish(last);
 

@@ -10,7 +10,7 @@
 #include "cutover/flag_admin.h"
 #include "cutover/flag_json.h"
 #include "cutover/flag_snapshot.h"
-#include "cutover/strings.h"
+#include "cutover/internal/strings.h"
 #include "exit_codes.h"
 #include "store_access.h"
 

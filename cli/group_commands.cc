@@ -3,7 +3,7 @@
 
 #include "CLI/CLI.hpp"
 #include "cli_app.h"
-#include "cutover/strings.h"
+#include "cutover/internal/strings.h"
 #include "store_access.h"
 
 namespace cutover::cli {

@@ -16,10 +16,10 @@
 #include "CLI/CLI.hpp"
 #include "cli_app.h"
 #include "cutover/flag.h"
+#include "cutover/internal/strings.h"
 #include "cutover/pg_connection.h"
 #include "cutover/reconcile_stream.h"
 #include "cutover/redis_keys.h"
-#include "cutover/strings.h"
 #include "exit_codes.h"
 #include "store_access.h"
 
@@ -62,7 +62,7 @@ absl::Status Replay(pqxx::connection& conn, const std::string& key,
     tx.commit();
     return absl::OkStatus();
   } catch (const std::exception& e) {
-    return StatusFromException(e, "the --sql statement");
+    return pg::StatusFromException(e, "the --sql statement");
   }
 }
 
@@ -170,12 +170,12 @@ void RunReconcile(const ReconcileArgs& a, CommandRun& run) {
   if (!last_id.ok()) return run.Fail(last_id.status());
 
   absl::StatusOr<std::unique_ptr<pqxx::connection>> conn =
-      ConnectPostgres(a.db);
+      pg::ConnectPostgres(a.db);
   if (!conn.ok()) return run.Fail(conn.status());
   try {
     (*conn)->prepare("cutover_reconcile", a.sql);
   } catch (const std::exception& e) {
-    return run.Fail(StatusFromException(e, "the --sql statement"));
+    return run.Fail(pg::StatusFromException(e, "the --sql statement"));
   }
 
   // A key that appears several times is replayed once per run.

@@ -9,12 +9,12 @@
 
 #include "CLI/CLI.hpp"
 #include "cli_app.h"
+#include "cutover/internal/strings.h"
 #include "cutover/readiness.h"
 #include "cutover/report_reader.h"
 #include "cutover/report_render_html.h"
 #include "cutover/report_render_json.h"
 #include "cutover/report_render_text.h"
-#include "cutover/strings.h"
 #include "cutover/time_text.h"
 #include "exit_codes.h"
 #include "store_access.h"
@@ -36,11 +36,11 @@ struct ReportArgs {
 };
 
 // The criteria: defaults, overridden by whatever was given.
-absl::StatusOr<ReadinessCriteria> CriteriaFrom(const ReportArgs& a) {
-  ReadinessCriteria c;
+absl::StatusOr<report::ReadinessCriteria> CriteriaFrom(const ReportArgs& a) {
+  report::ReadinessCriteria c;
   if (a.min_comparisons) c.min_comparisons = *a.min_comparisons;
   if (!a.min_duration.empty()) {
-    auto d = ParseDuration(a.min_duration, "--min-duration");
+    auto d = report::ParseDuration(a.min_duration, "--min-duration");
     if (!d.ok()) return d.status();
     c.min_duration = *d;
   }
@@ -49,7 +49,7 @@ absl::StatusOr<ReadinessCriteria> CriteriaFrom(const ReportArgs& a) {
   if (a.max_reconcile_backlog)
     c.max_reconcile_backlog = *a.max_reconcile_backlog;
   c.require_verification = !a.skip_verification;
-  if (absl::Status s = ValidateCriteria(c); !s.ok()) return s;
+  if (absl::Status s = report::ValidateCriteria(c); !s.ok()) return s;
   return c;
 }
 
@@ -80,7 +80,7 @@ absl::Status WriteFileAtomically(const std::string& path,
 }
 
 void RunReport(CommandRun& run, const ReportArgs& a) {
-  auto window = ParseDuration(a.since, "--since");
+  auto window = report::ParseDuration(a.since, "--since");
   if (!window.ok()) return run.Fail(window.status());
   auto criteria = CriteriaFrom(a);
   if (!criteria.ok()) return run.Fail(criteria.status());
@@ -89,24 +89,25 @@ void RunReport(CommandRun& run, const ReportArgs& a) {
   if (!redis.ok()) return run.Fail(redis.status());
   auto store = OpenFlagStore(run.options());
   if (!store.ok()) return run.Fail(store.status());
-  ReportReader reader(**redis, **store, RedisKeys(run.options().prefix));
-  ReportRequest request;
+  report::ReportReader reader(**redis, **store,
+                              RedisKeys(run.options().prefix));
+  report::ReportRequest request;
   request.flag = a.name;
   request.window = *window;
   request.events.max_samples = a.samples;
-  absl::StatusOr<MigrationReport> report = reader.Read(request);
+  absl::StatusOr<report::MigrationReport> report = reader.Read(request);
   if (!report.ok()) return run.Fail(report.status());
 
-  const ReadinessVerdict verdict =
+  const report::ReadinessVerdict verdict =
       EvaluateReadiness(report->Facts(), *criteria);
-  std::string text = RenderReportText(*report, verdict);
+  std::string text = report::RenderReportText(*report, verdict);
   if (!a.html.empty()) {
     absl::Status s =
-        WriteFileAtomically(a.html, RenderReportHtml(*report, verdict));
+        WriteFileAtomically(a.html, report::RenderReportHtml(*report, verdict));
     if (!s.ok()) return run.Fail(s);
     text += StrCat("\nHTML report written to ", a.html, "\n");
   }
-  nlohmann::json json = ReportToJson(*report, verdict);
+  nlohmann::json json = report::ReportToJson(*report, verdict);
   if (!a.html.empty()) json["html"] = a.html;
   run.Finish(json, text, verdict.ready ? kExitOk : kExitDivergent);
 }

@@ -1,6 +1,6 @@
 #include "store_access.h"
 
-#include "cutover/strings.h"
+#include "cutover/internal/strings.h"
 
 namespace cutover::cli {
 namespace {

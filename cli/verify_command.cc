@@ -10,11 +10,11 @@
 
 #include "CLI/CLI.hpp"
 #include "cli_app.h"
+#include "cutover/internal/strings.h"
 #include "cutover/normalizer_spec.h"
 #include "cutover/pg_connection.h"
 #include "cutover/redis_connection.h"
 #include "cutover/redis_url.h"
-#include "cutover/strings.h"
 #include "cutover/table_verifier.h"
 #include "cutover/verify_report.h"
 #include "cutover/verify_result_store.h"
@@ -48,10 +48,10 @@ void RunVerifyCommand(const VerifyArgs& a, CommandRun& run) {
   if (a.case_fold) specs.push_back("case-fold");
   if (a.null_equals_empty) specs.push_back("null-equals-empty");
   absl::StatusOr<comparator::NormalizerSet> normalizers =
-      ParseNormalizerSpecs(specs);
+      comparator::ParseNormalizerSpecs(specs);
   if (!normalizers.ok()) return run.Fail(normalizers.status());
 
-  VerifyOptions options;
+  pg::VerifyOptions options;
   options.old_query = a.old_query;
   options.new_query = a.new_query;
   options.key_columns = a.key_columns;
@@ -64,7 +64,7 @@ void RunVerifyCommand(const VerifyArgs& a, CommandRun& run) {
   // With --flag, Redis must be there before minutes of verification are spent.
   std::unique_ptr<RedisConnection> redis;
   if (!a.flag.empty()) {
-    if (absl::Status s = ValidateVerifyFlagName(a.flag); !s.ok()) {
+    if (absl::Status s = pg::ValidateVerifyFlagName(a.flag); !s.ok()) {
       return run.Fail(s);
     }
     absl::StatusOr<RedisEndpoint> endpoint =
@@ -81,32 +81,32 @@ void RunVerifyCommand(const VerifyArgs& a, CommandRun& run) {
     redis = *std::move(conn);
   }
   absl::StatusOr<std::unique_ptr<pqxx::connection>> old_conn =
-      ConnectPostgres(a.db);
+      pg::ConnectPostgres(a.db);
   if (!old_conn.ok()) return run.Fail(old_conn.status());
   absl::StatusOr<std::unique_ptr<pqxx::connection>> new_conn =
-      ConnectPostgres(a.db);
+      pg::ConnectPostgres(a.db);
   if (!new_conn.ok()) return run.Fail(new_conn.status());
 
   const std::int64_t at_ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(
           std::chrono::system_clock::now().time_since_epoch())
           .count();
-  absl::StatusOr<VerifyResult> result =
-      VerifyTables(**old_conn, **new_conn, options);
+  absl::StatusOr<pg::VerifyResult> result =
+      pg::VerifyTables(**old_conn, **new_conn, options);
   if (!result.ok()) return run.Fail(result.status());
 
   nlohmann::json json =
-      nlohmann::json::parse(VerifyResultToJson(*result).dump());
-  std::string text = VerifyResultToText(*result);
+      nlohmann::json::parse(pg::VerifyResultToJson(*result).dump());
+  std::string text = pg::VerifyResultToText(*result);
   if (redis != nullptr) {
-    absl::StatusOr<std::string> id = RecordVerifyResult(
+    absl::StatusOr<std::string> id = pg::RecordVerifyResult(
         *redis, run.options().prefix, a.flag, *result, at_ms);
     if (!id.ok())
       return run.Fail(std::string(id.status().message()), kExitOperational);
     json["flag"] = a.flag;
-    json["recorded"] = VerifyStreamKey(run.options().prefix, a.flag);
+    json["recorded"] = pg::VerifyStreamKey(run.options().prefix, a.flag);
     text += StrCat("recorded for flag ", a.flag, " in ",
-                   VerifyStreamKey(run.options().prefix, a.flag), "\n");
+                   pg::VerifyStreamKey(run.options().prefix, a.flag), "\n");
   }
   run.Finish(json, text, result->equal ? kExitOk : kExitDivergent);
 }

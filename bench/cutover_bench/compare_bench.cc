@@ -14,11 +14,11 @@
 #include <string>
 
 #include "alloc_counter.h"
+#include "cutover/internal/strings.h"
 #include "cutover/normalizer.h"
 #include "cutover/pg_text_format.h"
 #include "cutover/row_comparator.h"
 #include "cutover/row_set.h"
-#include "cutover/strings.h"
 #include "cutover/value.h"
 
 namespace cutover::comparator {

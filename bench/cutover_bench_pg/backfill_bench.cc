@@ -60,7 +60,7 @@ void BM_Backfill(benchmark::State& state) {
   }
   pqxx::connection conn(url);
   const std::string t = Table();
-  cutover::BackfillOptions options;
+  cutover::pg::BackfillOptions options;
   options.table = t;
   options.key_column = "id";
   options.statement = "UPDATE " + t + SetClause() +
@@ -82,8 +82,8 @@ void BM_Backfill(benchmark::State& state) {
             .count();
     CreateTable(conn, t);
     t0 = std::chrono::steady_clock::now();
-    absl::StatusOr<cutover::BackfillResult> r =
-        cutover::RunBackfill(conn, options, nullptr);
+    absl::StatusOr<cutover::pg::BackfillResult> r =
+        cutover::pg::RunBackfill(conn, options, nullptr);
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
             .count();

@@ -72,7 +72,8 @@ double Median(std::vector<double> v) {
   return v[v.size() / 2];
 }
 
-void BM_DualWriteTx(benchmark::State& state, cutover::DualWritePolicy policy) {
+void BM_DualWriteTx(benchmark::State& state,
+                    cutover::pg::DualWritePolicy policy) {
   const char* url = std::getenv("DATABASE_URL");
   if (url == nullptr || *url == '\0') {
     state.SkipWithError(
@@ -108,7 +109,7 @@ void BM_DualWriteTx(benchmark::State& state, cutover::DualWritePolicy policy) {
   };
   auto dual_write = [&](std::int64_t id, std::int64_t p) {
     const auto start = Clock::now();
-    cutover::DualWriteOutcome out = cutover::RunDualWrite(
+    cutover::pg::DualWriteOutcome out = cutover::pg::RunDualWrite(
         conn, policy,
         [&](pqxx::transaction_base& tx) {
           tx.exec_prepared("update_old", id, p);
@@ -151,10 +152,11 @@ void BM_DualWriteTx(benchmark::State& state, cutover::DualWritePolicy policy) {
   state.counters["ratio_to_single_write"] = single > 0 ? dual / single : 0;
   state.SetItemsProcessed(state.iterations());
 }
-BENCHMARK_CAPTURE(BM_DualWriteTx, tolerant, cutover::DualWritePolicy::kTolerant)
+BENCHMARK_CAPTURE(BM_DualWriteTx, tolerant,
+                  cutover::pg::DualWritePolicy::kTolerant)
     ->UseManualTime()
     ->Unit(benchmark::kMicrosecond);
-BENCHMARK_CAPTURE(BM_DualWriteTx, strict, cutover::DualWritePolicy::kStrict)
+BENCHMARK_CAPTURE(BM_DualWriteTx, strict, cutover::pg::DualWritePolicy::kStrict)
     ->UseManualTime()
     ->Unit(benchmark::kMicrosecond);
 

@@ -23,14 +23,14 @@ void SkipWith(benchmark::State& state, const absl::Status& status) {
   state.SkipWithError(std::string(status.message()).c_str());
 }
 
-std::shared_ptr<cutover::PgPool> MakePool(benchmark::State& state) {
+std::shared_ptr<cutover::pg::PgPool> MakePool(benchmark::State& state) {
   const char* url = std::getenv("DATABASE_URL");
   if (url == nullptr || *url == '\0') {
     state.SkipWithError(
         "DATABASE_URL is not set: scripts/services start && source .run/env");
     return nullptr;
   }
-  auto pool = cutover::PgPool::Create(url, {});
+  auto pool = cutover::pg::PgPool::Create(url, {});
   if (!pool.ok()) {
     SkipWith(state, pool.status());
     return nullptr;

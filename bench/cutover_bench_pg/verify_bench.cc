@@ -56,7 +56,7 @@ void BM_Verify(benchmark::State& state) {
   const std::string old_table = "bench_verify_old_" + pid;
   const std::string new_table = "bench_verify_new_" + pid;
   CreateTables(old_conn, old_table, new_table);
-  cutover::VerifyOptions options;
+  cutover::pg::VerifyOptions options;
   options.old_query = "SELECT id, name, email, n FROM " + old_table;
   options.new_query = "SELECT id, name, email, n FROM " + new_table;
   options.chunk_rows = state.range(0);
@@ -73,8 +73,8 @@ void BM_Verify(benchmark::State& state) {
     }
     scan_seconds += Seconds(t0);
     t0 = std::chrono::steady_clock::now();
-    absl::StatusOr<cutover::VerifyResult> r =
-        cutover::VerifyTables(old_conn, new_conn, options);
+    absl::StatusOr<cutover::pg::VerifyResult> r =
+        cutover::pg::VerifyTables(old_conn, new_conn, options);
     const double seconds = Seconds(t0);
     if (!r.ok() || !r->equal || r->rows_old != kRows) {
       state.SkipWithError(r.ok() ? "verify found differences"

@@ -17,6 +17,7 @@
 
 #include "absl/time/clock.h"
 #include "cutover/flag_admin.h"
+#include "cutover/internal/strings.h"
 #include "cutover/json_text.h"
 #include "cutover/readiness.h"
 #include "cutover/redis_connection.h"
@@ -27,7 +28,6 @@
 #include "cutover/report_render_json.h"
 #include "cutover/report_render_text.h"
 #include "cutover/stats_schema.h"
-#include "cutover/strings.h"
 
 namespace cutover {
 namespace {
@@ -159,10 +159,12 @@ class DayOfData {
   std::unique_ptr<RedisFlagStore> store_;
 };
 
-MigrationReport ReadOrDie(benchmark::State& state, std::size_t max_events) {
+report::MigrationReport ReadOrDie(benchmark::State& state,
+                                  std::size_t max_events) {
   DayOfData& data = DayOfData::Get();
-  ReportReader reader(data.redis(), data.store(), RedisKeys(data.prefix()));
-  ReportRequest request;
+  report::ReportReader reader(data.redis(), data.store(),
+                              RedisKeys(data.prefix()));
+  report::ReportRequest request;
   request.flag = "orders_v2";
   request.window = std::chrono::hours(24);
   request.now_ms = data.now_ms();
@@ -178,7 +180,7 @@ MigrationReport ReadOrDie(benchmark::State& state, std::size_t max_events) {
 void BM_ReportReadCounters24h(benchmark::State& state) {
   DayOfData::Get();
   for (auto _ : state) {
-    MigrationReport report = ReadOrDie(state, 0);
+    report::MigrationReport report = ReadOrDie(state, 0);
     benchmark::DoNotOptimize(report.totals);
   }
   state.counters["minutes"] = kMinutes + 1;
@@ -204,7 +206,7 @@ void BM_ReportRead24h(benchmark::State& state) {
   DayOfData::Get();
   std::uint64_t events = 0;
   for (auto _ : state) {
-    MigrationReport report = ReadOrDie(state, kEvents);
+    report::MigrationReport report = ReadOrDie(state, kEvents);
     events = report.events.events_read;
     benchmark::DoNotOptimize(report.events);
   }
@@ -214,19 +216,20 @@ void BM_ReportRead24h(benchmark::State& state) {
 BENCHMARK(BM_ReportRead24h)->Unit(benchmark::kMillisecond);
 
 void BM_RenderReport24h(benchmark::State& state) {
-  const MigrationReport report = ReadOrDie(state, kEvents);
-  const ReadinessVerdict verdict =
-      EvaluateReadiness(report.Facts(), ReadinessCriteria{});
+  const report::MigrationReport report = ReadOrDie(state, kEvents);
+  const report::ReadinessVerdict verdict =
+      EvaluateReadiness(report.Facts(), report::ReadinessCriteria{});
   std::size_t bytes = 0;
   for (auto _ : state) {
-    const std::string text = RenderReportText(report, verdict);
-    const std::string json = ToJsonText(ReportToJson(report, verdict));
-    const std::string html = RenderReportHtml(report, verdict);
+    const std::string text = report::RenderReportText(report, verdict);
+    const std::string json = ToJsonText(report::ReportToJson(report, verdict));
+    const std::string html = report::RenderReportHtml(report, verdict);
     bytes = text.size() + json.size() + html.size();
     benchmark::DoNotOptimize(bytes);
   }
   state.counters["html_kb"] =
-      static_cast<double>(RenderReportHtml(report, verdict).size()) / 1024;
+      static_cast<double>(report::RenderReportHtml(report, verdict).size()) /
+      1024;
   state.SetBytesProcessed(state.iterations() *
                           static_cast<std::int64_t>(bytes));
 }

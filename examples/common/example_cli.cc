@@ -9,9 +9,9 @@
 #include "CLI/CLI.hpp"
 #include "cli_app.h"
 #include "cutover/flag_admin.h"
+#include "cutover/internal/strings.h"
 #include "cutover/pg_connection.h"
 #include "cutover/redis_flag_store.h"
-#include "cutover/strings.h"
 #include "example_runtime.h"
 #include "traffic.h"
 
@@ -37,7 +37,7 @@ int Fail(const absl::Status& status) {
 absl::Status RunSql(const ExampleEnvironment& env,
                     const std::vector<std::string>& statements,
                     std::string_view what) {
-  auto conn = ConnectPostgres(env.database_url);
+  auto conn = pg::ConnectPostgres(env.database_url);
   if (!conn.ok()) return conn.status();
   try {
     // Each statement commits on its own: a constraint added NOT VALID must be
@@ -46,7 +46,7 @@ absl::Status RunSql(const ExampleEnvironment& env,
     pqxx::nontransaction tx(**conn);
     for (const std::string& sql : statements) tx.exec(sql);
   } catch (const std::exception& e) {
-    return StatusFromException(e, what);
+    return pg::StatusFromException(e, what);
   }
   return absl::OkStatus();
 }

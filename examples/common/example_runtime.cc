@@ -5,13 +5,13 @@ namespace cutover::examples {
 absl::StatusOr<std::unique_ptr<ExampleRuntime>> ExampleRuntime::Start(
     const ExampleEnvironment& env, int connections) {
   auto runtime = std::make_unique<ExampleRuntime>(Passkey{});
-  PgPool::Options pool_options;
+  pg::PgPool::Options pool_options;
   // Request threads, plus one each for a compared read's snapshot and an
   // executor worker.
   pool_options.max_connections = static_cast<std::size_t>(connections) * 2 + 2;
   pool_options.on_connect = {"SET statement_timeout = '10s'",
                              "SET lock_timeout = '5s'"};
-  auto pool = PgPool::Create(env.database_url, pool_options);
+  auto pool = pg::PgPool::Create(env.database_url, pool_options);
   if (!pool.ok()) return pool.status();
   runtime->pool_ = *std::move(pool);
 

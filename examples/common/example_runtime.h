@@ -28,7 +28,7 @@ class ExampleRuntime {
   ~ExampleRuntime();
 
   Client& client() { return *client_; }
-  const std::shared_ptr<PgPool>& pool() { return pool_; }
+  const std::shared_ptr<pg::PgPool>& pool() { return pool_; }
   const std::shared_ptr<RedisPublisher>& publisher() { return publisher_; }
   const std::shared_ptr<RedisReconcileLog>& reconcile_log() {
     return reconcile_log_;
@@ -39,7 +39,7 @@ class ExampleRuntime {
 
  private:
   std::unique_ptr<Client> client_;
-  std::shared_ptr<PgPool> pool_;
+  std::shared_ptr<pg::PgPool> pool_;
   std::shared_ptr<RedisPublisher> publisher_;
   std::shared_ptr<RedisReconcileLog> reconcile_log_;
 };

@@ -15,8 +15,8 @@ namespace cutover::examples {
 inline std::string ExampleSchema(const std::string& fallback) {
   const char* env = std::getenv("CUTOVER_EXAMPLE_SCHEMA");
   auto quoted =
-      QuoteIdentifier(env != nullptr && *env != '\0' ? env : fallback);
-  return quoted.ok() ? *quoted : *QuoteIdentifier(fallback);
+      pg::QuoteIdentifier(env != nullptr && *env != '\0' ? env : fallback);
+  return quoted.ok() ? *quoted : *pg::QuoteIdentifier(fallback);
 }
 
 }  // namespace cutover::examples

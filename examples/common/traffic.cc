@@ -5,7 +5,7 @@
 #include <thread>
 #include <vector>
 
-#include "cutover/strings.h"
+#include "cutover/internal/strings.h"
 #include "example_runtime.h"
 
 namespace cutover::examples {

@@ -4,9 +4,9 @@
 
 #include "common/example_runtime.h"
 #include "common/fault_dice.h"
+#include "cutover/internal/strings.h"
 #include "cutover/pg_connection.h"
 #include "cutover/pg_migration.h"
-#include "cutover/strings.h"
 #include "name_rules.h"
 
 namespace cutover::examples {
@@ -17,7 +17,7 @@ struct Rename {
   std::string name;
 };
 
-using NamesMigration = PgMigration<std::int64_t, SplitName, Rename>;
+using NamesMigration = pg::PgMigration<std::int64_t, SplitName, Rename>;
 
 // Names a write may set: some with stray whitespace, some non-ASCII, one
 // mononym.
@@ -134,7 +134,7 @@ absl::StatusOr<std::unique_ptr<TrafficWorker>> NameSplitExample::MakeWorker(
 
 absl::StatusOr<std::string> NameSplitExample::AfterContract(
     const ExampleEnvironment& env, std::int64_t user_id) const {
-  auto conn = ConnectPostgres(env.database_url);
+  auto conn = pg::ConnectPostgres(env.database_url);
   if (!conn.ok()) return conn.status();
   try {
     pqxx::work tx(**conn);
@@ -149,7 +149,7 @@ absl::StatusOr<std::string> NameSplitExample::AfterContract(
                   r[0][0].as<std::string>(), "\" last_name=\"",
                   r[0][1].as<std::string>(), "\"");
   } catch (const std::exception& e) {
-    return StatusFromException(e, "after-contract");
+    return pg::StatusFromException(e, "after-contract");
   }
 }
 

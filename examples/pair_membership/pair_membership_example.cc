@@ -5,10 +5,10 @@
 #include "common/example_runtime.h"
 #include "common/fault_dice.h"
 #include "cutover/experiment_compare.h"
+#include "cutover/internal/strings.h"
 #include "cutover/pg_connection.h"
 #include "cutover/pg_migration.h"
 #include "cutover/pqxx_adapter.h"
-#include "cutover/strings.h"
 
 namespace cutover::examples {
 namespace {
@@ -20,7 +20,7 @@ struct Join {
   std::int64_t pair_id;
 };
 
-using PairsMigration = PgMigration<std::int64_t, RowSet, Join>;
+using PairsMigration = pg::PgMigration<std::int64_t, RowSet, Join>;
 
 class PairMembershipWorker final : public TrafficWorker {
  public:
@@ -81,7 +81,7 @@ PairMembershipExample::MakeWorker(ExampleRuntime& runtime,
       pair_count = tx.exec1(sql().PairCount())[0].as<std::int64_t>();
     } catch (const std::exception& e) {
       lease->Discard();
-      return StatusFromException(e, "counting pairs (run `setup` first)");
+      return pg::StatusFromException(e, "counting pairs (run `setup` first)");
     }
   }
   if (pair_count < 1) {
@@ -148,7 +148,7 @@ PairMembershipExample::MakeWorker(ExampleRuntime& runtime,
 
 absl::StatusOr<std::string> PairMembershipExample::AfterContract(
     const ExampleEnvironment& env, std::int64_t user_id) const {
-  auto conn = ConnectPostgres(env.database_url);
+  auto conn = pg::ConnectPostgres(env.database_url);
   if (!conn.ok()) return conn.status();
   try {
     pqxx::work tx(**conn);
@@ -174,7 +174,7 @@ absl::StatusOr<std::string> PairMembershipExample::AfterContract(
     }
     return text;
   } catch (const std::exception& e) {
-    return StatusFromException(e, "after-contract");
+    return pg::StatusFromException(e, "after-contract");
   }
 }
 

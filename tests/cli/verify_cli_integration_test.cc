@@ -9,11 +9,11 @@
 #include <string>
 #include <vector>
 
-#include "comparator/pg_scratch.h"
 #include "cutover/redis_connection.h"
 #include "cutover/redis_url.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "support/pg_scratch.h"
 #include "support/test_env.h"
 
 namespace cutover {

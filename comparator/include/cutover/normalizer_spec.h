@@ -21,7 +21,7 @@
 #include "absl/status/statusor.h"
 #include "cutover/normalizer_set.h"
 
-namespace cutover {
+namespace cutover::comparator {
 
 // Adds the normalizer `spec` names to `set`. InvalidArgument naming the
 // spec and listing the valid names when it is unknown or its parameter is
@@ -33,6 +33,6 @@ absl::Status AddNormalizerSpec(std::string_view spec,
 absl::StatusOr<comparator::NormalizerSet> ParseNormalizerSpecs(
     const std::vector<std::string>& specs);
 
-}  // namespace cutover
+}  // namespace cutover::comparator
 
 #endif  // CUTOVER_NORMALIZER_SPEC_H_

@@ -18,6 +18,7 @@
 #include <utility>
 
 namespace cutover {
+inline namespace sdk {
 
 template <typename T>
 class BoundedQueue {
@@ -143,6 +144,7 @@ class BoundedQueue {
   alignas(64) std::atomic<std::size_t> dequeue_pos_{0};
 };
 
+}  // namespace sdk
 }  // namespace cutover
 
 #endif  // CUTOVER_BOUNDED_QUEUE_H_

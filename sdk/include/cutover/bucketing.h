@@ -14,6 +14,7 @@
 #include "cutover/murmur3.h"
 
 namespace cutover {
+inline namespace sdk {
 
 int Bucket(std::string_view salt, std::string_view user_id);
 
@@ -35,6 +36,7 @@ class PrefixedBucketer {
   Murmur3x86_32 prefix_;
 };
 
+}  // namespace sdk
 }  // namespace cutover
 
 #endif  // CUTOVER_BUCKETING_H_

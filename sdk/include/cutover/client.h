@@ -42,6 +42,7 @@
 #include "cutover/redis_connection.h"
 
 namespace cutover {
+inline namespace sdk {
 
 struct ClientOptions {
   std::string prefix = "cutover:";  // Redis key prefix (StartRedis only)
@@ -175,6 +176,7 @@ class Client {
   std::thread thread_;
 };
 
+}  // namespace sdk
 }  // namespace cutover
 
 #endif  // CUTOVER_CLIENT_H_

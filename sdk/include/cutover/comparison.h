@@ -11,6 +11,7 @@
 #include <string>
 
 namespace cutover {
+inline namespace sdk {
 
 struct Comparison {
   bool equal = true;
@@ -19,6 +20,7 @@ struct Comparison {
   std::string diff_json;
 };
 
+}  // namespace sdk
 }  // namespace cutover
 
 #endif  // CUTOVER_COMPARISON_H_

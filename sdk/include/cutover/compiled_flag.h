@@ -16,6 +16,7 @@
 #include "cutover/flag.h"
 
 namespace cutover {
+inline namespace sdk {
 
 using GroupMembers = absl::flat_hash_set<std::string>;
 // Group name → members, as stored in `<prefix>groups:<group>`.
@@ -45,6 +46,7 @@ class CompiledFlag {
   std::vector<CompiledRule> rules_;
 };
 
+}  // namespace sdk
 }  // namespace cutover
 
 #endif  // CUTOVER_COMPILED_FLAG_H_

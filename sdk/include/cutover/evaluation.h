@@ -13,6 +13,7 @@
 #include "cutover/stage.h"
 
 namespace cutover {
+inline namespace sdk {
 
 // Who is asking: the user id and the groups the application knows the user is
 // in (e.g. "staff" from its own session), in addition to the group sets stored
@@ -60,6 +61,7 @@ struct Evaluation {
   double sample_rate = 0.0;
 };
 
+}  // namespace sdk
 }  // namespace cutover
 
 #endif  // CUTOVER_EVALUATION_H_

@@ -10,6 +10,7 @@
 #include "cutover/evaluation.h"
 
 namespace cutover {
+inline namespace sdk {
 
 // Order: kill switch (KILLED), rules in order with the first match winning
 // (USER_TARGET, GROUP, PERCENT, with the rule index), then the default stage
@@ -23,6 +24,7 @@ inline Evaluation FallbackEvaluation(Stage caller_default, Reason reason) {
   return Evaluation{caller_default, reason, -1, 0.0};
 }
 
+}  // namespace sdk
 }  // namespace cutover
 
 #endif  // CUTOVER_EVALUATOR_H_

@@ -42,15 +42,16 @@
 #include <utility>
 
 #include "absl/status/statusor.h"
-#include "cutover/experiment_async_task.h"
-#include "cutover/experiment_clock.h"
-#include "cutover/experiment_core.h"
 #include "cutover/experiment_options.h"
-#include "cutover/experiment_sampling.h"
+#include "cutover/internal/experiment_async_task.h"
+#include "cutover/internal/experiment_clock.h"
+#include "cutover/internal/experiment_core.h"
+#include "cutover/internal/experiment_sampling.h"
+#include "cutover/internal/strings.h"
 #include "cutover/mismatch_error.h"
-#include "cutover/strings.h"
 
 namespace cutover {
+inline namespace sdk {
 
 template <typename Control, typename Candidate = Control>
 class Experiment {
@@ -269,6 +270,7 @@ class Experiment {
   std::shared_ptr<const Core> core_;
 };
 
+}  // namespace sdk
 }  // namespace cutover
 
 #endif  // CUTOVER_EXPERIMENT_H_

@@ -11,6 +11,7 @@
 #include <typeinfo>
 
 namespace cutover {
+inline namespace sdk {
 
 struct ErrorInfo {
   // The exception as thrown; rethrow it with std::rethrow_exception.
@@ -32,6 +33,7 @@ ErrorInfo CaptureCurrentError() noexcept;
 // they have the same dynamic type and the same message.
 bool SameError(const ErrorInfo& a, const ErrorInfo& b) noexcept;
 
+}  // namespace sdk
 }  // namespace cutover
 
 #endif  // CUTOVER_EXPERIMENT_ERROR_H_

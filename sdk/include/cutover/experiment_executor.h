@@ -26,6 +26,7 @@
 #include "absl/status/statusor.h"
 
 namespace cutover {
+inline namespace sdk {
 
 class ExperimentExecutor {
  public:
@@ -110,6 +111,7 @@ class ExperimentExecutor {
 // workers, 1024 queued tasks. Created on first use; shut down at exit.
 std::shared_ptr<ExperimentExecutor> DefaultExperimentExecutor();
 
+}  // namespace sdk
 }  // namespace cutover
 
 #endif  // CUTOVER_EXPERIMENT_EXECUTOR_H_

@@ -27,6 +27,7 @@
 #include "cutover/stage.h"
 
 namespace cutover {
+inline namespace sdk {
 
 // How the behaviours of a sampled run are scheduled.
 enum class ExecutionMode : std::uint8_t {
@@ -160,6 +161,7 @@ NamedCandidate<std::decay_t<Fn>> MakeCandidate(std::string_view name, Fn&& fn) {
   return {name, std::forward<Fn>(fn)};
 }
 
+}  // namespace sdk
 }  // namespace cutover
 
 #endif  // CUTOVER_EXPERIMENT_OPTIONS_H_

@@ -28,6 +28,7 @@
 #include "cutover/stage.h"
 
 namespace cutover {
+inline namespace sdk {
 
 // What happened to one comparison. See docs/experiments.md for the meaning of
 // each outcome and stats_schema.h for the counter each one increments.
@@ -187,6 +188,7 @@ struct ResultRecord {
 };
 void swap(ResultRecord& a, ResultRecord& b) noexcept;
 
+}  // namespace sdk
 }  // namespace cutover
 
 #endif  // CUTOVER_EXPERIMENT_RESULT_H_

@@ -13,6 +13,7 @@
 #include "cutover/stage.h"
 
 namespace cutover {
+inline namespace sdk {
 
 enum class RuleKind : std::uint8_t { kUsers, kGroup, kPercent };
 
@@ -59,6 +60,7 @@ Stage KillSwitchStage(const Flag& flag);
 // The salt a percentage rule of `flag` buckets with.
 std::string_view EffectiveSalt(const Flag& flag, const Rule& rule);
 
+}  // namespace sdk
 }  // namespace cutover
 
 #endif  // CUTOVER_FLAG_H_

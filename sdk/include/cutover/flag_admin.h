@@ -18,6 +18,7 @@
 #include "cutover/flag_store.h"
 
 namespace cutover {
+inline namespace sdk {
 
 struct ChangeOptions {
   std::string actor = "unknown";
@@ -63,6 +64,7 @@ class FlagAdmin {
   const int max_attempts_;
 };
 
+}  // namespace sdk
 }  // namespace cutover
 
 #endif  // CUTOVER_FLAG_ADMIN_H_

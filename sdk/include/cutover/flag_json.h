@@ -21,6 +21,7 @@
 #include "nlohmann/json.hpp"
 
 namespace cutover {
+inline namespace sdk {
 
 // Parses and validates a flag document strictly. On any problem returns
 // InvalidArgument whose message names the field (e.g. `rules[2].percent`) and
@@ -42,6 +43,7 @@ std::string SerializeFlag(const Flag& flag);
 // One rule as JSON, e.g. {"group":"staff","stage":"live"}: for CLI output.
 nlohmann::json RuleToJson(const Rule& rule);
 
+}  // namespace sdk
 }  // namespace cutover
 
 #endif  // CUTOVER_FLAG_JSON_H_

@@ -17,6 +17,7 @@
 #include "cutover/compiled_flag.h"
 
 namespace cutover {
+inline namespace sdk {
 
 class FlagSnapshot {
  public:
@@ -55,6 +56,7 @@ class FlagSnapshot {
   std::vector<const CompiledFlag*> by_slot_;
 };
 
+}  // namespace sdk
 }  // namespace cutover
 
 #endif  // CUTOVER_FLAG_SNAPSHOT_H_

@@ -22,6 +22,7 @@
 #include "absl/status/statusor.h"
 
 namespace cutover {
+inline namespace sdk {
 
 // Everything a client needs, read at one store version. Documents are raw JSON:
 // parsing (and skipping a corrupt one) is the reader's job, so that one bad
@@ -115,6 +116,7 @@ class FlagStore {
   virtual absl::StatusOr<std::unique_ptr<ChangeSubscription>> Subscribe() = 0;
 };
 
+}  // namespace sdk
 }  // namespace cutover
 
 #endif  // CUTOVER_FLAG_STORE_H_

@@ -15,6 +15,7 @@
 #include "cutover/mutex.h"
 
 namespace cutover {
+inline namespace sdk {
 
 class InMemoryFlagStore final : public FlagStore {
  public:
@@ -63,6 +64,7 @@ class InMemoryFlagStore final : public FlagStore {
 // corrupt.
 std::int64_t StoredDocumentVersion(const std::optional<std::string>& document);
 
+}  // namespace sdk
 }  // namespace cutover
 
 #endif  // CUTOVER_IN_MEMORY_FLAG_STORE_H_

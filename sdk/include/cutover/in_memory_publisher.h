@@ -27,6 +27,7 @@
 #include "cutover/stats_aggregator.h"
 
 namespace cutover {
+inline namespace sdk {
 
 class InMemoryPublisher : public Publisher {
  public:
@@ -85,6 +86,7 @@ class InMemoryPublisher : public Publisher {
   std::size_t recent_next_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
+}  // namespace sdk
 }  // namespace cutover
 
 #endif  // CUTOVER_IN_MEMORY_PUBLISHER_H_

@@ -12,11 +12,13 @@
 #include "nlohmann/json.hpp"
 
 namespace cutover {
+inline namespace sdk {
 
 inline std::string ToJsonText(const nlohmann::json& value) {
   return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+}  // namespace sdk
 }  // namespace cutover
 
 #endif  // CUTOVER_JSON_TEXT_H_

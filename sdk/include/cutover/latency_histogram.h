@@ -24,6 +24,7 @@
 #include <optional>
 
 namespace cutover {
+inline namespace sdk {
 
 class LatencyHistogram {
  public:
@@ -72,6 +73,7 @@ class LatencyHistogram {
   std::array<std::uint64_t, kBucketCount> counts_{};
 };
 
+}  // namespace sdk
 }  // namespace cutover
 
 #endif  // CUTOVER_LATENCY_HISTOGRAM_H_

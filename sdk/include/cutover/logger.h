@@ -10,6 +10,7 @@
 #include <string_view>
 
 namespace cutover {
+inline namespace sdk {
 
 enum class LogLevel { kDebug = 0, kInfo = 1, kWarning = 2, kError = 3 };
 
@@ -36,6 +37,7 @@ std::shared_ptr<Logger> MakeNullLogger();
 void SetDefaultLogger(std::shared_ptr<Logger> logger);
 std::shared_ptr<Logger> DefaultLogger();
 
+}  // namespace sdk
 }  // namespace cutover
 
 #endif  // CUTOVER_LOGGER_H_

@@ -64,17 +64,18 @@
 #include "cutover/comparison.h"
 #include "cutover/evaluation.h"
 #include "cutover/experiment.h"
-#include "cutover/experiment_clock.h"
-#include "cutover/experiment_sampling.h"
-#include "cutover/migration_internal.h"
+#include "cutover/internal/experiment_clock.h"
+#include "cutover/internal/experiment_sampling.h"
+#include "cutover/internal/migration_steps.h"
+#include "cutover/internal/strings.h"
 #include "cutover/migration_options.h"
 #include "cutover/operation_record.h"
 #include "cutover/operation_tracker.h"
 #include "cutover/reconcile_log.h"
 #include "cutover/status_exception.h"
-#include "cutover/strings.h"
 
 namespace cutover {
+inline namespace sdk {
 
 // What Write returns: absl::Status for writes without a result (the default,
 // WriteOutput = void), absl::StatusOr<WriteOutput> otherwise.
@@ -560,6 +561,7 @@ class Migration {
   std::shared_ptr<const Core> core_;
 };
 
+}  // namespace sdk
 }  // namespace cutover
 
 #endif  // CUTOVER_MIGRATION_H_

@@ -27,6 +27,7 @@
 #include "cutover/stage.h"
 
 namespace cutover {
+inline namespace sdk {
 
 struct MigrationOptions {
   // The migration flag (its name also names the experiment, the counters and
@@ -119,6 +120,7 @@ struct MigrationHooks {
       around_writes;
 };
 
+}  // namespace sdk
 }  // namespace cutover
 
 #endif  // CUTOVER_MIGRATION_OPTIONS_H_

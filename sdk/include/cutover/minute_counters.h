@@ -17,6 +17,7 @@
 #include "cutover/stats_schema.h"
 
 namespace cutover {
+inline namespace sdk {
 
 struct MinuteCounters {
   std::array<std::uint64_t, kStatsCounterCount> counters{};
@@ -51,6 +52,7 @@ struct MinuteCounters {
   absl::Status AddField(std::string_view field, std::string_view value);
 };
 
+}  // namespace sdk
 }  // namespace cutover
 
 #endif  // CUTOVER_MINUTE_COUNTERS_H_

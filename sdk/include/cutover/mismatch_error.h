@@ -13,6 +13,7 @@
 #include "cutover/experiment_result.h"
 
 namespace cutover {
+inline namespace sdk {
 
 class MismatchError : public std::runtime_error {
  public:
@@ -33,6 +34,7 @@ class MismatchError : public std::runtime_error {
   ResultRecord result_;
 };
 
+}  // namespace sdk
 }  // namespace cutover
 
 #endif  // CUTOVER_MISMATCH_ERROR_H_

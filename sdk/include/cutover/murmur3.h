@@ -10,6 +10,7 @@
 #include <string_view>
 
 namespace cutover {
+inline namespace sdk {
 
 // Incremental form: Update() any number of times, then Finish(). Hashing "a"
 // then "b" equals hashing "ab". Copying a hasher after a prefix lets bucketing
@@ -29,6 +30,7 @@ class Murmur3x86_32 {
 
 std::uint32_t MurmurHash3_x86_32(std::string_view data, std::uint32_t seed = 0);
 
+}  // namespace sdk
 }  // namespace cutover
 
 #endif  // CUTOVER_MURMUR3_H_

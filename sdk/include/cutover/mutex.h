@@ -38,6 +38,7 @@
 #endif
 
 namespace cutover {
+inline namespace sdk {
 
 #ifndef CUTOVER_THREAD_SANITIZER
 
@@ -157,6 +158,7 @@ class CondVar {
 
 #endif  // CUTOVER_THREAD_SANITIZER
 
+}  // namespace sdk
 }  // namespace cutover
 
 #endif  // CUTOVER_MUTEX_H_

@@ -20,6 +20,7 @@
 #include "cutover/stage.h"
 
 namespace cutover {
+inline namespace sdk {
 
 enum class MigrationOperation : std::uint8_t { kRead = 0, kWrite = 1 };
 inline constexpr int kMigrationOperationCount = 2;
@@ -88,6 +89,7 @@ struct OperationRecord {
   }
 };
 
+}  // namespace sdk
 }  // namespace cutover
 
 #endif  // CUTOVER_OPERATION_RECORD_H_

@@ -28,6 +28,7 @@
 #include "cutover/operation_record.h"
 
 namespace cutover {
+inline namespace sdk {
 
 class OperationTracker {
  public:
@@ -145,6 +146,7 @@ class InMemoryOperationTracker : public OperationTracker {
   std::deque<OwnedOperationRecord> records_ ABSL_GUARDED_BY(mu_);
 };
 
+}  // namespace sdk
 }  // namespace cutover
 
 #endif  // CUTOVER_OPERATION_TRACKER_H_

@@ -27,6 +27,7 @@
 #include "cutover/redis_url.h"
 
 namespace cutover {
+inline namespace sdk {
 
 class PeriodicRedisWriter {
  public:
@@ -88,6 +89,7 @@ class PeriodicRedisWriter {
   std::thread thread_;
 };
 
+}  // namespace sdk
 }  // namespace cutover
 
 #endif  // CUTOVER_PERIODIC_REDIS_WRITER_H_

@@ -16,6 +16,7 @@
 #include "cutover/experiment_result.h"
 
 namespace cutover {
+inline namespace sdk {
 
 class Publisher {
  public:
@@ -45,6 +46,7 @@ std::shared_ptr<Publisher> DefaultPublisher();
 // Installs the default publisher; nullptr restores the built-in one.
 void SetDefaultPublisher(std::shared_ptr<Publisher> publisher);
 
+}  // namespace sdk
 }  // namespace cutover
 
 #endif  // CUTOVER_PUBLISHER_H_

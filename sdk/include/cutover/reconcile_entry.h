@@ -29,6 +29,7 @@
 #include "cutover/stage.h"
 
 namespace cutover {
+inline namespace sdk {
 
 inline constexpr std::string_view kReconcileFieldKey = "key";
 inline constexpr std::string_view kReconcileFieldOperation = "operation";
@@ -65,6 +66,7 @@ absl::StatusOr<ReconcileEntry> ParseReconcileEntry(
     std::string_view flag, std::string_view id,
     const std::vector<std::pair<std::string, std::string>>& fields);
 
+}  // namespace sdk
 }  // namespace cutover
 
 #endif  // CUTOVER_RECONCILE_ENTRY_H_

@@ -25,6 +25,7 @@
 #include "cutover/reconcile_entry.h"
 
 namespace cutover {
+inline namespace sdk {
 
 class ReconcileLog {
  public:
@@ -70,6 +71,7 @@ class InMemoryReconcileLog : public ReconcileLog {
   std::uint64_t dropped_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
+}  // namespace sdk
 }  // namespace cutover
 
 #endif  // CUTOVER_RECONCILE_LOG_H_

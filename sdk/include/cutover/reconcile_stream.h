@@ -21,6 +21,7 @@
 #include "cutover/redis_keys.h"
 
 namespace cutover {
+inline namespace sdk {
 
 class ReconcileStream {
  public:
@@ -64,6 +65,7 @@ class ReconcileStream {
   const RedisKeys keys_;
 };
 
+}  // namespace sdk
 }  // namespace cutover
 
 #endif  // CUTOVER_RECONCILE_STREAM_H_

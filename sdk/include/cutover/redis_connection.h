@@ -20,6 +20,7 @@ struct redisContext;
 struct redisReply;
 
 namespace cutover {
+inline namespace sdk {
 
 struct RedisReplyDeleter {
   void operator()(redisReply* reply) const;
@@ -101,6 +102,7 @@ bool ReplyIsError(const redisReply* reply);
 size_t ReplyElementCount(const redisReply* reply);
 const redisReply* ReplyElement(const redisReply* reply, size_t index);
 
+}  // namespace sdk
 }  // namespace cutover
 
 #endif  // CUTOVER_REDIS_CONNECTION_H_

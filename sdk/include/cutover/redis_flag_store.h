@@ -18,6 +18,7 @@
 #include "cutover/redis_keys.h"
 
 namespace cutover {
+inline namespace sdk {
 
 class RedisFlagStore final : public FlagStore {
  public:
@@ -67,6 +68,7 @@ class RedisFlagStore final : public FlagStore {
   std::unique_ptr<RedisConnection> conn_ ABSL_GUARDED_BY(mu_);
 };
 
+}  // namespace sdk
 }  // namespace cutover
 
 #endif  // CUTOVER_REDIS_FLAG_STORE_H_

@@ -29,9 +29,10 @@
 #include <string>
 #include <string_view>
 
-#include "cutover/strings.h"
+#include "cutover/internal/strings.h"
 
 namespace cutover {
+inline namespace sdk {
 
 inline constexpr std::string_view kDefaultPrefix = "cutover:";
 
@@ -94,6 +95,7 @@ class RedisKeys {
   std::string prefix_;
 };
 
+}  // namespace sdk
 }  // namespace cutover
 
 #endif  // CUTOVER_REDIS_KEYS_H_

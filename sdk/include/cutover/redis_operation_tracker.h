@@ -45,6 +45,7 @@
 #include "cutover/redis_url.h"
 
 namespace cutover {
+inline namespace sdk {
 
 // Calls `fn(field, value)` for every additive counter of `totals`, always in
 // the same order, with the field names above (zeros included).
@@ -99,6 +100,7 @@ class RedisOperationTracker : public OperationTracker {
   std::unique_ptr<PeriodicRedisWriter> writer_;
 };
 
+}  // namespace sdk
 }  // namespace cutover
 
 #endif  // CUTOVER_REDIS_OPERATION_TRACKER_H_

@@ -40,6 +40,7 @@
 #include "cutover/stats_schema.h"
 
 namespace cutover {
+inline namespace sdk {
 
 class RedisPublisher : public Publisher {
  public:
@@ -136,6 +137,7 @@ class RedisPublisher : public Publisher {
   std::thread thread_;
 };
 
+}  // namespace sdk
 }  // namespace cutover
 
 #endif  // CUTOVER_REDIS_PUBLISHER_H_

@@ -35,6 +35,7 @@
 #include "cutover/redis_url.h"
 
 namespace cutover {
+inline namespace sdk {
 
 class RedisReconcileLog : public ReconcileLog {
  public:
@@ -114,6 +115,7 @@ class RedisReconcileLog : public ReconcileLog {
   std::unique_ptr<PeriodicRedisWriter> writer_;
 };
 
+}  // namespace sdk
 }  // namespace cutover
 
 #endif  // CUTOVER_REDIS_RECONCILE_LOG_H_

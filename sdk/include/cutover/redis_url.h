@@ -11,6 +11,7 @@
 #include "absl/status/statusor.h"
 
 namespace cutover {
+inline namespace sdk {
 
 inline constexpr std::string_view kDefaultRedisUrl = "redis://127.0.0.1:6379";
 
@@ -32,6 +33,7 @@ struct RedisEndpoint {
 // text. Error messages never contain the password.
 absl::StatusOr<RedisEndpoint> ParseRedisUrl(std::string_view url);
 
+}  // namespace sdk
 }  // namespace cutover
 
 #endif  // CUTOVER_REDIS_URL_H_

@@ -27,6 +27,7 @@
 #include "cutover/stats_aggregator.h"
 
 namespace cutover {
+inline namespace sdk {
 
 class ResultPipeline {
  public:
@@ -80,6 +81,7 @@ class ResultPipeline {
   std::atomic<std::uint64_t> events_dropped_{0};
 };
 
+}  // namespace sdk
 }  // namespace cutover
 
 #endif  // CUTOVER_RESULT_PIPELINE_H_

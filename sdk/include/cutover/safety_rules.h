@@ -17,6 +17,7 @@
 #include "cutover/flag.h"
 
 namespace cutover {
+inline namespace sdk {
 
 struct SafetyViolation {
   // 1: live/rampdown reachable while someone can still be below dualwrite.
@@ -39,6 +40,7 @@ std::vector<SafetyViolation> CheckSafetyRules(const Flag* before,
 absl::Status EnforceSafetyRules(const Flag* before, const Flag& after,
                                 bool force);
 
+}  // namespace sdk
 }  // namespace cutover
 
 #endif  // CUTOVER_SAFETY_RULES_H_

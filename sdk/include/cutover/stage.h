@@ -9,6 +9,7 @@
 #include <string_view>
 
 namespace cutover {
+inline namespace sdk {
 
 // Ordered: a later stage has moved further towards the new schema. Comparisons
 // such as `stage >= Stage::kDualWrite` are part of the safety rules, so the
@@ -74,6 +75,7 @@ std::optional<Stage> ParseStage(std::string_view name);
 // "off, dualwrite, shadow, live, rampdown, complete": for error messages.
 std::string_view StageNamesForHelp();
 
+}  // namespace sdk
 }  // namespace cutover
 
 #endif  // CUTOVER_STAGE_H_

@@ -37,6 +37,7 @@
 #include "cutover/mutex.h"
 
 namespace cutover {
+inline namespace sdk {
 
 class StatsAggregator {
  public:
@@ -90,6 +91,7 @@ class StatsAggregator {
   std::vector<std::unique_ptr<FlagStats>> flags_ ABSL_GUARDED_BY(insert_mu_);
 };
 
+}  // namespace sdk
 }  // namespace cutover
 
 #endif  // CUTOVER_STATS_AGGREGATOR_H_

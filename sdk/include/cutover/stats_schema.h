@@ -48,12 +48,13 @@
 #include <string>
 #include <string_view>
 
+#include "cutover/internal/strings.h"
 #include "cutover/latency_histogram.h"
 #include "cutover/redis_keys.h"
 #include "cutover/stage.h"
-#include "cutover/strings.h"
 
 namespace cutover {
+inline namespace sdk {
 
 inline constexpr std::chrono::seconds kDefaultStatsTtl{30 * 24 * 60 * 60};
 inline constexpr std::size_t kDefaultEventStreamMaxLen = 10000;
@@ -125,6 +126,7 @@ constexpr std::int64_t UnixMinuteOfMillis(std::int64_t unix_ms) {
   return unix_ms >= 0 ? unix_ms / 60000 : -((-unix_ms + 59999) / 60000);
 }
 
+}  // namespace sdk
 }  // namespace cutover
 
 #endif  // CUTOVER_STATS_SCHEMA_H_

@@ -17,6 +17,7 @@
 #include "absl/status/status.h"
 
 namespace cutover {
+inline namespace sdk {
 
 // An exception holding a non-OK status. what() is status.ToString().
 class StatusError : public std::exception {
@@ -39,6 +40,7 @@ absl::Status StatusFromCurrentException(std::string_view context) noexcept;
 // OK stays OK.
 absl::Status PrefixStatus(std::string_view prefix, const absl::Status& status);
 
+}  // namespace sdk
 }  // namespace cutover
 
 #endif  // CUTOVER_STATUS_EXCEPTION_H_

@@ -1,0 +1,54 @@
+// Opening PostgreSQL connections for backfill and verify, and turning libpqxx
+// exceptions into absl::Status with messages that are safe to print.
+//
+// DESIGN §8: a connection string may carry a password; it never appears in an
+// error message produced here (RedactPostgresUrl is applied to every echo of
+// the URL).
+//
+// Thread-safety: pure functions; a returned connection is used by one thread at
+// a time (libpqxx connections are not thread-safe).
+#ifndef CUTOVER_PG_CONNECTION_H_
+#define CUTOVER_PG_CONNECTION_H_
+
+#include <exception>
+#include <memory>
+#include <pqxx/connection>
+#include <string>
+#include <string_view>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+
+namespace cutover::pg {
+
+// SQLSTATE codes cutover reacts to.
+inline constexpr std::string_view kSqlStateLockNotAvailable = "55P03";
+inline constexpr std::string_view kSqlStateQueryCanceled = "57014";
+
+// `url` (a postgres:// URL or a libpq "key=value" string) with any password
+// replaced by "***": postgresql://app:***@db/prod, "host=db password=***".
+std::string RedactPostgresUrl(std::string_view url);
+
+// Connects. Returns InvalidArgument when `url` is empty (with a hint to pass
+// --db or set DATABASE_URL) and Unavailable when the server cannot be reached
+// or refuses the login; messages name the redacted URL. The caller owns the
+// connection.
+absl::StatusOr<std::unique_ptr<pqxx::connection>> ConnectPostgres(
+    std::string_view url);
+
+// Maps an exception thrown by libpqxx (or anything else) to a Status whose
+// message is "<context>: <database message>":
+//   broken_connection, SQLSTATE class 08 -> Unavailable
+//   57014 (statement timeout), 55P03 (lock timeout) -> DeadlineExceeded
+//   class 42 (syntax error, unknown column, permission) -> InvalidArgument
+//   class 22/23 (bad data, constraint violated) -> FailedPrecondition
+//   anything else -> Internal
+absl::Status StatusFromException(const std::exception& e,
+                                 std::string_view context);
+
+// The SQLSTATE carried by `e` when it is a pqxx::sql_error, else "".
+std::string SqlStateOf(const std::exception& e);
+
+}  // namespace cutover::pg
+
+#endif  // CUTOVER_PG_CONNECTION_H_

@@ -1,0 +1,110 @@
+#include "verify/verify_query.h"
+
+#include <map>
+#include <pqxx/pqxx>
+#include <set>
+
+#include "connection/pg_array_literal.h"
+#include "cutover/internal/strings.h"
+#include "cutover/pg_connection.h"
+#include "cutover/sql_identifier.h"
+
+namespace cutover::pg {
+
+std::string TrimQuery(std::string_view sql) {
+  while (!sql.empty()) {
+    const char c = sql.back();
+    if (c == ';' || c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+      sql.remove_suffix(1);
+    } else {
+      break;
+    }
+  }
+  while (!sql.empty() && (sql.front() == ' ' || sql.front() == '\t' ||
+                          sql.front() == '\n' || sql.front() == '\r')) {
+    sql.remove_prefix(1);
+  }
+  return std::string(sql);
+}
+
+absl::StatusOr<VerifyQuery> VerifyQuery::Describe(pqxx::connection_base& conn,
+                                                  std::string_view sql,
+                                                  std::string_view side) {
+  VerifyQuery q;
+  q.side_ = std::string(side);
+  q.sql_ = TrimQuery(sql);
+  if (q.sql_.empty()) {
+    return absl::InvalidArgumentError(
+        StrCat("--", side,
+               " is empty: give a SELECT whose first column(s) "
+               "are the key"));
+  }
+  try {
+    pqxx::nontransaction tx(conn);
+    const pqxx::result r =
+        tx.exec(StrCat("SELECT * FROM (\n", q.sql_, "\n) AS q LIMIT 0"));
+    std::vector<std::string> oids;
+    for (pqxx::row::size_type i = 0; i < r.columns(); ++i) {
+      VerifyColumn c;
+      c.name = r.column_name(i);
+      c.type_oid = r.column_type(i);
+      oids.push_back(StrCat(c.type_oid));
+      q.columns_.push_back(std::move(c));
+    }
+    if (q.columns_.empty()) {
+      return absl::InvalidArgumentError(
+          StrCat("--", side, " query returns no columns"));
+    }
+    // NULL typmod: a key cast to "character varying", never "(10)", which
+    // would truncate.
+    const pqxx::result types = tx.exec_params(
+        "SELECT format_type(o, NULL) FROM unnest($1::oid[]) "
+        "WITH ORDINALITY AS u(o, n) ORDER BY n",
+        PgArrayLiteral(oids));
+    for (size_t i = 0; i < q.columns_.size(); ++i) {
+      q.columns_[i].type_sql = types[static_cast<int>(i)][0].c_str();
+    }
+  } catch (const std::exception& e) {
+    absl::Status s = StatusFromException(e, StrCat("the --", side, " query"));
+    if (s.code() == absl::StatusCode::kUnavailable) return s;
+    return absl::InvalidArgumentError(std::string(s.message()));
+  }
+  return q;
+}
+
+std::string VerifyQuery::From(
+    const std::vector<std::string>& quoted_aliases) const {
+  std::string aliases;
+  for (size_t i = 0; i < quoted_aliases.size(); ++i) {
+    if (i > 0) aliases += ", ";
+    aliases += quoted_aliases[i];
+  }
+  return StrCat("(\n", sql_, "\n) AS q(", aliases, ")");
+}
+
+std::vector<std::string> PositionalNames(
+    const std::vector<VerifyColumn>& columns) {
+  std::vector<std::string> names;
+  std::set<std::string> used;
+  for (const VerifyColumn& c : columns) {
+    std::string name = c.name.empty() ? "column" : c.name;
+    for (int n = 2; used.count(name) > 0; ++n) {
+      name = StrCat(c.name.empty() ? "column" : c.name, "_", n);
+    }
+    used.insert(name);
+    names.push_back(std::move(name));
+  }
+  return names;
+}
+
+std::vector<std::string> PositionalAliases(
+    const std::vector<VerifyColumn>& columns) {
+  std::vector<std::string> quoted;
+  for (const std::string& name : PositionalNames(columns)) {
+    // Names came from PostgreSQL, so they hold no NUL; quoting cannot fail.
+    quoted.push_back(QuoteIdentifier(name).value_or("\"column\""));
+  }
+  return quoted;
+}
+
+}  // namespace cutover::pg

@@ -1,7 +1,7 @@
 // `cutover backfill`: copies old-schema data into the new schema in small,
-// checkpointed keyset batches (DESIGN §6, issue 6). The work happens in
-// comparator/include/cutover/backfill.h; this file maps flags, signals,
-// progress and the exit code.
+// checkpointed keyset batches (docs/design.md, Comparator, verify and
+// backfill). The work happens in comparator/include/cutover/backfill.h; this
+// file maps flags, signals, progress and the exit code.
 #include <unistd.h>
 
 #include <atomic>

@@ -16,8 +16,8 @@ class App;
 
 namespace cutover::cli {
 
-// Options every command shares (DESIGN §9), filled from flags and the
-// environment.
+// Options every command shares (docs/design.md, CLI contract), filled from
+// flags and the environment.
 struct GlobalOptions {
   std::string redis_url;  // --redis, else $CUTOVER_REDIS_URL, else
                           // redis://127.0.0.1:6379

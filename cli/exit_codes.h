@@ -1,5 +1,5 @@
-// The CLI's exit codes (DESIGN §9). Scripts and runbooks depend on them: never
-// renumber.
+// The CLI's exit codes (docs/design.md, CLI contract). Scripts and runbooks
+// depend on them: never renumber.
 #ifndef CUTOVER_CLI_EXIT_CODES_H_
 #define CUTOVER_CLI_EXIT_CODES_H_
 

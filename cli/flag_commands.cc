@@ -1,5 +1,5 @@
 // `cutover flag ...`: create, change, inspect and explain migration flags
-// (DESIGN §9).
+// (docs/design.md, CLI contract).
 #include <memory>
 #include <sstream>
 

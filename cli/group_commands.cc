@@ -1,4 +1,5 @@
-// `cutover group ...`: operator-managed groups such as `staff` (DESIGN §2-3).
+// `cutover group ...`: operator-managed groups such as `staff` (docs/design.md,
+// Flag model; Redis layout).
 #include <memory>
 
 #include "CLI/CLI.hpp"

@@ -1,5 +1,5 @@
 // `cutover reconcile NAME --db URL --sql STATEMENT`: re-syncs the rows whose
-// non-authoritative write failed (issue 4). Each entry of the flag's
+// non-authoritative write failed. Each entry of the flag's
 // reconcile stream (<prefix>reconcile:<flag>, reconcile_entry.h) is replayed
 // through the operator's statement with the entity key as $1, in its own
 // transaction; a repaired entry is acknowledged (XDEL), a failed one stays in

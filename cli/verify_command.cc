@@ -1,5 +1,5 @@
 // `cutover verify`: proves that the old and the new schema hold the same data
-// (DESIGN §6, issue 6). The work happens in
+// (docs/design.md, Comparator, verify and backfill). The work happens in
 // comparator/include/cutover/table_verifier.h; this file maps flags, Redis and
 // the exit code (0 equal, 5 divergent).
 #include <chrono>

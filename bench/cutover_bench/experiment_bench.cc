@@ -1,4 +1,4 @@
-// Experiment engine costs on the application's request thread (issue 3):
+// Experiment engine costs on the application's request thread:
 //   BM_ExperimentSkipped  not sampled: the control's call plus the decision
 //                         (target <= 3 ns)
 //   BM_ExperimentSync     two trivial behaviours, compare, wall timing,

@@ -1,4 +1,4 @@
-// The migration router's cost on the application's request thread (issue 4),
+// The migration router's cost on the application's request thread,
 // with trivial callables so that only cutover is measured:
 //   BM_MigrationShadowRead  flag in `shadow`, sample rate 1, serial
 //                           execution, in-memory publisher and tracker: both

@@ -1,9 +1,9 @@
 // Opening PostgreSQL connections for backfill and verify, and turning libpqxx
 // exceptions into absl::Status with messages that are safe to print.
 //
-// DESIGN §8: a connection string may carry a password; it never appears in an
-// error message produced here (RedactPostgresUrl is applied to every echo of
-// the URL).
+// docs/design.md, Environment: a connection string may carry a password; it
+// never appears in an error message produced here (RedactPostgresUrl is applied
+// to every echo of the URL).
 //
 // Thread-safety: pure functions; a returned connection is used by one thread at
 // a time (libpqxx connections are not thread-safe).

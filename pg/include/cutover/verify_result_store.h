@@ -1,5 +1,5 @@
 // Where `cutover verify --flag NAME` leaves its verdict for the report's
-// contract-readiness check (DESIGN §3 layout, issue 7):
+// contract-readiness check (docs/design.md, Redis layout):
 //
 //   key    <prefix>verify:<flag>        a Redis stream, capped at ~1000 entries
 //   fields at                unix time of the verification, milliseconds
@@ -32,7 +32,8 @@ namespace cutover::pg {
 // "<prefix>verify:<flag>".
 std::string VerifyStreamKey(std::string_view prefix, std::string_view flag);
 
-// Checks a flag name as DESIGN §2 defines it: [a-z0-9_.-]{1,64}.
+// Checks a flag name as docs/design.md (Flag model) defines it:
+// [a-z0-9_.-]{1,64}.
 absl::Status ValidateVerifyFlagName(std::string_view flag);
 
 // Appends `result` (taken at `at_ms`) to the flag's stream. Returns the entry

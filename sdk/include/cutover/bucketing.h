@@ -1,5 +1,5 @@
-// Sticky percentage bucketing (DESIGN §2), a cross-language contract that never
-// changes:
+// Sticky percentage bucketing (docs/design.md, Flag model), a cross-language
+// contract that never changes:
 //
 //   bucket = murmur3_x86_32(salt + ":" + user_id, seed 0) % 100 + 1 (1..100) in
 //   rule  iff  percent > 0 && bucket <= percent

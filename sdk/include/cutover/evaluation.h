@@ -1,4 +1,4 @@
-// The input and output of one flag evaluation (DESIGN §2).
+// The input and output of one flag evaluation (docs/design.md, Flag model).
 //
 // Thread-safety: value types. An EvaluationContext does not own what it points
 // to: the strings it views must outlive the evaluation call (they usually live

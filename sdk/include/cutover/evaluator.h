@@ -1,6 +1,6 @@
-// Flag evaluation as a pure function (DESIGN §2): no I/O, no locks, no heap
-// allocation. Data sources (stores, the live client) are separate; they hand
-// the evaluator a CompiledFlag from an immutable snapshot.
+// Flag evaluation as a pure function (docs/design.md, Flag model): no I/O, no
+// locks, no heap allocation. Data sources (stores, the live client) are
+// separate; they hand the evaluator a CompiledFlag from an immutable snapshot.
 //
 // Thread-safety: pure functions.
 #ifndef CUTOVER_EVALUATOR_H_

@@ -1,6 +1,7 @@
-// Scientist-style experiments (DESIGN §4): run the authoritative read (the
-// control) and, when sampled, the other one (the candidate); return the
-// control's value; compare the two and publish the result.
+// Scientist-style experiments (docs/design.md, Experiments): run the
+// authoritative read (the control) and, when sampled, the other one (the
+// candidate); return the control's value; compare the two and publish the
+// result.
 //
 //   ExperimentConfig<User> config;
 //   config.name = "users.profile";

@@ -1,5 +1,5 @@
-// The migration flag document (DESIGN §2): what operators store in Redis and
-// what the evaluator reads.
+// The migration flag document (docs/design.md, Flag model): what operators
+// store in Redis and what the evaluator reads.
 //
 // Thread-safety: plain value types; safe to share read-only between threads.
 #ifndef CUTOVER_FLAG_H_
@@ -54,7 +54,7 @@ bool IsValidFlagName(std::string_view name);
 
 // Where the kill switch sends everyone: back to reading the old schema while
 // writes continue to both (dualwrite) if the flag already dual-writes, else
-// `off` (DESIGN §1 rule 5).
+// `off` (docs/design.md, Stage safety rules, rule 5).
 Stage KillSwitchStage(const Flag& flag);
 
 // The salt a percentage rule of `flag` buckets with.

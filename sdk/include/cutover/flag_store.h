@@ -1,6 +1,6 @@
-// Where flags and groups are stored (DESIGN §3). The evaluator never talks to a
-// store: the live client loads from one into snapshots, and the CLI / admin API
-// write through one.
+// Where flags and groups are stored (docs/design.md, Redis layout). The
+// evaluator never talks to a store: the live client loads from one into
+// snapshots, and the CLI / admin API write through one.
 //
 // Implementations: InMemoryFlagStore (embedded, tests, apps without Redis) and
 // RedisFlagStore (production).

@@ -1,6 +1,6 @@
 // The migration router: the object application code calls to read and write
 // an entity whose schema is being migrated. Per request and per user it asks
-// the live flag client for the stage and does what DESIGN §1 says:
+// the live flag client for the stage and does what docs/design.md, Stages says:
 //
 //   stage      reads run   returned  writes, in order   compared
 //   off        old         old       old                no

@@ -35,8 +35,8 @@ struct MigrationOptions {
   std::string flag;
 
   // The stage used when the flag does not exist or the client has not loaded
-  // flags yet (DESIGN §2). `off` keeps an unconfigured migration on the old
-  // schema.
+  // flags yet (docs/design.md, Flag model). `off` keeps an unconfigured
+  // migration on the old schema.
   Stage default_stage = Stage::kOff;
 
   // How the two reads of a compared operation (shadow, live) are scheduled:

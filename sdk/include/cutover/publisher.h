@@ -1,7 +1,7 @@
 // Where experiment results go. An experiment hands every result to one
 // Publisher; the SDK ships two: InMemoryPublisher (the embedded default) and
 // RedisPublisher (exact per-minute counters and capped event streams in Redis,
-// DESIGN §5).
+// docs/design.md, Results pipeline).
 //
 // Thread-safety: implementations must accept Publish from many threads at
 // once: in serial modes it runs on the application's request thread, in

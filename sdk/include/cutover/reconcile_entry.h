@@ -1,6 +1,6 @@
 // One entry of a flag's reconcile log: an entity whose non-authoritative
-// write failed, so that its row can be re-synced later (DESIGN §1, §5;
-// `cutover reconcile`).
+// write failed, so that its row can be re-synced later (docs/design.md, Stages;
+// Results pipeline; `cutover reconcile`).
 //
 // In Redis the log is the stream <prefix>reconcile:<flag> (RedisKeys::
 // Reconcile), one entry per failure, with these fields (stable: runbooks and

@@ -1,7 +1,7 @@
 // The production FlagStore: flags, groups, version, audit and change
-// announcements in Redis under a key prefix (DESIGN §3, redis_keys.h). Every
-// write is one Lua script, so the flag, the version, the audit entry and the
-// announcement change together or not at all.
+// announcements in Redis under a key prefix (docs/design.md, Redis layout,
+// redis_keys.h). Every write is one Lua script, so the flag, the version, the
+// audit entry and the announcement change together or not at all.
 //
 // Thread-safety: all methods are safe to call concurrently; commands share one
 // connection under a mutex (writes are rare), re-established on the next call

@@ -1,5 +1,6 @@
-// The Redis key layout (DESIGN §3), in one place: every key cutover reads or
-// writes is named here. Prefix configurable, default "cutover:".
+// The Redis key layout (docs/design.md, Redis layout), in one place: every key
+// cutover reads or writes is named here. Prefix configurable, default
+// "cutover:".
 //
 //   <prefix>flags                  hash: flag name -> flag JSON document
 //   <prefix>groups:<group>         set: user ids of an operator-managed group

@@ -1,7 +1,7 @@
-// Publishes experiment results to Redis (DESIGN §5): exact per-minute
-// counters (HINCRBY on <prefix>stats:<flag>:<minute>, with a TTL) and capped
-// event streams (XADD <prefix>events:<flag> MAXLEN ~ N) for mismatches,
-// errors and timeouts. Names: stats_schema.h.
+// Publishes experiment results to Redis (docs/design.md, Results pipeline):
+// exact per-minute counters (HINCRBY on <prefix>stats:<flag>:<minute>, with a
+// TTL) and capped event streams (XADD <prefix>events:<flag> MAXLEN ~ N) for
+// mismatches, errors and timeouts. Names: stats_schema.h.
 //
 // The caller's side is a ResultPipeline: counting is a few atomic increments,
 // an event is copied into a bounded lock-free queue, and nothing ever waits

@@ -1,4 +1,4 @@
-// Parsing of CUTOVER_REDIS_URL (DESIGN §8):
+// Parsing of CUTOVER_REDIS_URL (docs/design.md, Environment):
 // redis://[user:password@]host:port[/db].
 //
 // Thread-safety: pure functions and a value type.

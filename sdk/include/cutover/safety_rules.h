@@ -1,6 +1,6 @@
-// The stage safety rules (DESIGN §1), as one pure function every writer calls:
-// the CLI, the admin API and the tests all refuse the same changes with the
-// same words.
+// The stage safety rules (docs/design.md, Stages), as one pure function every
+// writer calls: the CLI, the admin API and the tests all refuse the same
+// changes with the same words.
 //
 // Why they exist: per-user stages are safe for reads, not for writes. If user A
 // reads the new schema while user B still writes only the old one, A reads

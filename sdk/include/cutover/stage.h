@@ -1,4 +1,5 @@
-// The six migration stages and what each one does to a request (DESIGN §1).
+// The six migration stages and what each one does to a request (docs/design.md,
+// Stages).
 //
 // Thread-safety: everything here is a constant or a pure function.
 #ifndef CUTOVER_STAGE_H_
@@ -32,8 +33,8 @@ constexpr Side Other(Side side) {
   return side == Side::kOld ? Side::kNew : Side::kOld;
 }
 
-// What a stage does to one read and one write. Derived from the DESIGN §1
-// table.
+// What a stage does to one read and one write. Derived from the docs/design.md,
+// Stages table.
 struct StagePlan {
   // The side whose read is returned and whose write runs first and decides the
   // outcome.

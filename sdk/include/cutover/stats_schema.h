@@ -1,8 +1,8 @@
-// The Redis layout of experiment results (DESIGN §3, §5): key names, the
-// per-minute counter hash's field names and the event stream's field names.
-// The publisher writes them, `cutover report` reads them, dashboards and
-// runbooks query them: every name here is part of the product and stays
-// stable; new names may be added.
+// The Redis layout of experiment results (docs/design.md, Redis layout; Results
+// pipeline): key names, the per-minute counter hash's field names and the event
+// stream's field names. The publisher writes them, `cutover report` reads them,
+// dashboards and runbooks query them: every name here is part of the product
+// and stays stable; new names may be added.
 //
 // Keys (prefix configurable, default "cutover:"):
 //   <prefix>stats:<flag>:<minute>   hash, TTL (default 30 days)

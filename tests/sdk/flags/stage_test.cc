@@ -5,7 +5,7 @@
 namespace cutover {
 namespace {
 
-// One row of the DESIGN §1 table.
+// One row of the table in docs/design.md, Stages.
 struct StageRow {
   Stage stage;
   const char* name;

@@ -1,7 +1,7 @@
-// The migration router against DESIGN §1, with counting fakes of the four
-// callables and the real flag client over an InMemoryFlagStore: per stage,
-// which callables ran, in which order, what the caller got, and whether a
-// comparison was published; the caller's default stage; the write failure
+// The migration router against docs/design.md, Stages, with counting fakes of
+// the four callables and the real flag client over an InMemoryFlagStore: per
+// stage, which callables ran, in which order, what the caller got, and whether
+// a comparison was published; the caller's default stage; the write failure
 // matrix (authoritative failure, tolerated and strict non-authoritative
 // failure) and the reconcile entries it leaves.
 #include <gtest/gtest.h>
@@ -165,7 +165,7 @@ class MigrationRouterTest : public ::testing::Test {
   const EvaluationContext user_{"u-1"};
 };
 
-// ---- One case per stage: the DESIGN §1 table row by row. ----
+// ---- One case per stage: the table in docs/design.md, Stages row by row. ----
 
 struct StageRow {
   Stage stage;

@@ -1,6 +1,6 @@
 // `cutover backfill`: copies old-schema data into the new schema in small,
 // checkpointed keyset batches (docs/design.md, Comparator, verify and
-// backfill). The work happens in comparator/include/cutover/backfill.h; this
+// backfill). The work happens in pg/include/cutover/backfill.h; this
 // file maps flags, signals, progress and the exit code.
 #include <unistd.h>
 
@@ -86,7 +86,7 @@ void RunBackfillCommand(const BackfillArgs& a, CommandRun& run) {
   options.sleep = std::chrono::milliseconds(a.sleep_ms);
   options.lock_timeout = std::chrono::milliseconds(a.lock_timeout_ms);
   options.statement_timeout = std::chrono::milliseconds(a.statement_timeout_ms);
-  options.backoff.max_retries = static_cast<int>(
+  options.retry.max_retries = static_cast<int>(
       std::max<std::int64_t>(0, std::min<std::int64_t>(a.max_retries, 1000)));
   options.checkpoint = a.checkpoint;
   options.reset_checkpoint = a.reset_checkpoint;

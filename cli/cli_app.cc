@@ -97,6 +97,7 @@ int RunCli(const std::vector<std::string>& args, std::ostream& out,
   RegisterVerifyCommand(app, run);
   RegisterReconcileCommand(app, run);
   RegisterReportCommand(app, run);
+  RegisterSyncCommand(app, run);
 
   std::vector<std::string> reversed(args.rbegin(), args.rend());
   if (!reversed.empty()) reversed.pop_back();  // program name

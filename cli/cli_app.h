@@ -66,6 +66,7 @@ void RegisterBackfillCommand(CLI::App& app, CommandRun& run);
 void RegisterVerifyCommand(CLI::App& app, CommandRun& run);
 void RegisterReconcileCommand(CLI::App& app, CommandRun& run);
 void RegisterReportCommand(CLI::App& app, CommandRun& run);
+void RegisterSyncCommand(CLI::App& app, CommandRun& run);
 
 // Parses `args` (args[0] is the program name) and runs the command. Returns the
 // exit code.

@@ -1,6 +1,6 @@
 // `cutover verify`: proves that the old and the new schema hold the same data
 // (docs/design.md, Comparator, verify and backfill). The work happens in
-// comparator/include/cutover/table_verifier.h; this file maps flags, Redis and
+// pg/include/cutover/table_verifier.h; this file maps flags, Redis and
 // the exit code (0 equal, 5 divergent).
 #include <chrono>
 #include <cstdlib>

@@ -13,6 +13,7 @@
 #include "cutover/pg_connection.h"
 #include "cutover/redis_flag_store.h"
 #include "example_runtime.h"
+#include "exit_codes.h"
 #include "traffic.h"
 
 namespace cutover::examples {
@@ -23,15 +24,11 @@ std::string Env(const char* name, const char* fallback) {
   return value != nullptr && *value != '\0' ? value : fallback;
 }
 
+// The `cutover` CLI's exit codes, so that scripts read an example's failure
+// the way they read the CLI's (not found is 3 in both).
 int Fail(const absl::Status& status) {
   std::cerr << "error: " << status.message() << "\n";
-  switch (status.code()) {
-    case absl::StatusCode::kInvalidArgument:
-    case absl::StatusCode::kFailedPrecondition:
-      return 2;
-    default:
-      return 1;
-  }
+  return cli::ExitCodeFor(status);
 }
 
 absl::Status RunSql(const ExampleEnvironment& env,
@@ -119,6 +116,31 @@ int RunExampleCli(const MigrationExample& example, int argc, char** argv) {
     exit_code = Cutover(env, args);
   });
 
+  bool sync_reverse = false;
+  bool sync_uninstall = false;
+  CLI::App* sync = app.add_subcommand(
+      "sync",
+      "Install the sync triggers for writers that cannot dual-write "
+      "(docs/sync.md); named after the flag");
+  sync->add_flag("--reverse", sync_reverse,
+                 "Also sync writes of the new schema back (live, rampdown); "
+                 "replaces the installed sync");
+  sync->add_flag("--uninstall", sync_uninstall,
+                 "Remove the sync (before contract)");
+  sync->add_flag("--json", json, "One JSON object");
+  sync->callback([&] {
+    std::vector<std::string> args = {"sync",
+                                     sync_uninstall ? "uninstall" : "install",
+                                     example.flag(), "--db", env.database_url};
+    if (!sync_uninstall) {
+      const std::vector<std::string> more = example.SyncArgs(sync_reverse);
+      args.insert(args.end(), more.begin(), more.end());
+      if (sync_reverse) args.push_back("--replace");
+    }
+    if (json) args.insert(args.begin(), "--json");
+    exit_code = Cutover(env, args);
+  });
+
   CLI::App* verify =
       app.add_subcommand("verify", "Prove old and new agree (exit 5 if not)");
   verify->add_flag("--json", json, "One JSON object");
@@ -201,7 +223,7 @@ int RunExampleCli(const MigrationExample& example, int argc, char** argv) {
       ->check(CLI::Range(0.1, 86400.0));
   traffic
       ->add_option("--bug-rate", traffic_options.faults.bug_rate,
-                   "Fraction of new-side reads that return a wrong answer")
+                   "Fraction of new-side reads that run a buggy query")
       ->check(CLI::Range(0.0, 1.0));
   traffic
       ->add_option("--fail-new-writes", traffic_options.faults.fail_new_writes,
@@ -211,6 +233,11 @@ int RunExampleCli(const MigrationExample& example, int argc, char** argv) {
       ->add_option("--write-fraction", traffic_options.write_fraction,
                    "Fraction of requests that write")
       ->check(CLI::Range(0.0, 1.0));
+  traffic
+      ->add_option("--legacy-writers", traffic_options.legacy_writers,
+                   "Threads that write only the old schema with plain SQL, "
+                   "as another service would (see the sync step)")
+      ->check(CLI::Range(0, 64));
   traffic->add_flag("--json", json, "One JSON object at the end");
   traffic->callback([&] {
     auto stats = RunTraffic(example, env, traffic_options);
@@ -270,7 +297,7 @@ int RunExampleCli(const MigrationExample& example, int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? 0 : 2;
+    return app.exit(e) == 0 ? cli::kExitOk : cli::kExitInvalid;
   }
   return exit_code;
 }

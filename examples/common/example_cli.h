@@ -20,8 +20,9 @@
 
 namespace cutover::examples {
 
-// Runs the example's command line; returns the process exit code (0 ok, 1
-// operational failure, 2 invalid input or refused, 5 divergent).
+// Runs the example's command line; returns the process exit code, the
+// `cutover` CLI's (cli/exit_codes.h): 0 ok, 1 operational failure, 2 invalid
+// input or refused, 3 not found, 5 divergent.
 int RunExampleCli(const MigrationExample& example, int argc, char** argv);
 
 }  // namespace cutover::examples

@@ -16,7 +16,10 @@ inline bool Roll(double rate) {
 
 // What the current thread injected since the last Take().
 struct InjectedFaults {
-  bool bug = false;
+  bool bug = false;  // a read ran the buggy query
+  // ... and its answer differed from the correct one (the bug does not change
+  // every answer: a user without a pair has none either way).
+  bool wrong_answer = false;
   bool new_write_failure = false;
 
   static InjectedFaults& Current() {

@@ -21,7 +21,9 @@ namespace cutover::examples {
 
 // Faults the traffic injects, to show what cutover catches.
 struct FaultInjection {
-  double bug_rate = 0;  // fraction of new-side reads that return a wrong answer
+  // Fraction of new-side reads that run a buggy query. Not every one of them
+  // returns a wrong answer: a user without a pair gets none either way.
+  double bug_rate = 0;
   double fail_new_writes =
       0;  // fraction of new-side writes that fail inside PostgreSQL
 };
@@ -31,7 +33,8 @@ struct RequestOutcome {
   bool write = false;
   bool ok = true;  // the caller got an answer (or its write succeeded)
   Stage stage = Stage::kOff;  // the stage cutover chose for this user
-  bool bug_injected = false;
+  bool bug_injected = false;  // the new-side read ran the buggy query
+  bool wrong_answer = false;  // ... and its answer differed from the right one
   bool new_write_failed = false;
 };
 
@@ -80,6 +83,13 @@ class MigrationExample {
   // Re-copies one entity from the authoritative old side to the new one; $1 =
   // the key.
   virtual std::string ReconcileSql() const = 0;
+  // The sync for writers that cannot dual-write (docs/sync.md): the `cutover
+  // sync install` options after the name, with or without the reverse
+  // direction.
+  virtual std::vector<std::string> SyncArgs(bool reverse) const = 0;
+  // A legacy writer's statement (traffic --legacy-writers): plain SQL on the
+  // old schema only, as another service would send; $1 = the user id.
+  virtual std::string LegacyWriteSql() const = 0;
   // Drops the old schema. Runs only when the flag is `complete`.
   virtual std::vector<std::string> ContractSql() const = 0;
   // After contract: something only the new schema can do, shown by

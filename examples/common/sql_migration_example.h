@@ -34,6 +34,10 @@ class SqlMigrationExample : public MigrationExample {
   std::string VerifyOldSql() const override { return sql_.VerifyOld(); }
   std::string VerifyNewSql() const override { return sql_.VerifyNew(); }
   std::string ReconcileSql() const override { return sql_.Reconcile(); }
+  std::vector<std::string> SyncArgs(bool reverse) const override {
+    return sql_.Sync(reverse);
+  }
+  std::string LegacyWriteSql() const override { return sql_.LegacyWrite(); }
   std::vector<std::string> ContractSql() const override {
     return sql_.Contract();
   }

@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <pqxx/pqxx>
 #include <thread>
 #include <vector>
 
@@ -18,7 +19,10 @@ nlohmann::json TrafficStats::ToJson() const {
           {"reads", reads},
           {"writes", writes},
           {"bugs_injected", bugs_injected},
+          {"wrong_answers", wrong_answers},
           {"new_write_failures", new_write_failures},
+          {"legacy_writes", legacy_writes},
+          {"legacy_errors", legacy_errors},
           {"by_stage", stages},
           {"seconds", seconds}};
 }
@@ -30,10 +34,15 @@ std::string TrafficStats::ToText() const {
       requests, " requests in ", seconds, " s (", reads, " reads, ", writes,
       " writes), ", errors,
       " failed as the application saw them; by stage:", stages,
-      bugs_injected ? StrCat("; ", bugs_injected, " wrong answers injected")
+      bugs_injected ? StrCat("; ", wrong_answers, " wrong answers (",
+                             bugs_injected, " reads ran the injected bug)")
                     : "",
       new_write_failures
           ? StrCat("; ", new_write_failures, " new-side writes failed")
+          : "",
+      legacy_writes + legacy_errors
+          ? StrCat("; legacy writers: ", legacy_writes, " writes, ",
+                   legacy_errors, " failed")
           : "");
 }
 
@@ -44,6 +53,7 @@ absl::StatusOr<TrafficStats> RunTraffic(const MigrationExample& example,
   if (!runtime.ok()) return runtime.status();
   auto worker = example.MakeWorker(**runtime, options.faults);
   if (!worker.ok()) return worker.status();
+  if (options.on_started) options.on_started();
   std::atomic<std::int64_t> issued{0};
   const auto start = std::chrono::steady_clock::now();
   const auto deadline =
@@ -70,19 +80,54 @@ absl::StatusOr<TrafficStats> RunTraffic(const MigrationExample& example,
         ++(write ? stats.writes : stats.reads);
         stats.errors += !outcome.ok;
         stats.bugs_injected += outcome.bug_injected;
+        stats.wrong_answers += outcome.wrong_answer;
         stats.new_write_failures += outcome.new_write_failed;
         ++stats.by_stage[std::string(StageName(outcome.stage))];
       }
     });
   }
+  // Legacy writers: plain SQL on the old schema, outside cutover, until the
+  // application's threads are done.
+  std::atomic<bool> app_done{false};
+  std::atomic<std::int64_t> legacy_writes{0};
+  std::atomic<std::int64_t> legacy_errors{0};
+  std::vector<std::thread> legacy;
+  for (int w = 0; w < options.legacy_writers; ++w) {
+    legacy.emplace_back([&, w] {
+      std::mt19937_64 rng(std::random_device{}() + static_cast<unsigned>(w));
+      std::uniform_int_distribution<std::int64_t> pick_user(1, options.users);
+      std::unique_ptr<pqxx::connection> conn;
+      while (!app_done) {
+        try {
+          if (conn == nullptr) {
+            conn = std::make_unique<pqxx::connection>(env.database_url);
+          }
+          pqxx::nontransaction tx(*conn);
+          tx.exec_params(example.LegacyWriteSql(), pick_user(rng));
+          ++legacy_writes;
+        } catch (const pqxx::broken_connection&) {
+          ++legacy_errors;
+          conn.reset();  // reconnect on the next write, not in a tight loop
+          std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        } catch (const std::exception&) {
+          ++legacy_errors;
+        }
+      }
+    });
+  }
   for (auto& thread : threads) thread.join();
+  app_done = true;
+  for (auto& thread : legacy) thread.join();
   TrafficStats total;
+  total.legacy_writes = legacy_writes;
+  total.legacy_errors = legacy_errors;
   for (const TrafficStats& s : per_thread) {
     total.requests += s.requests;
     total.errors += s.errors;
     total.reads += s.reads;
     total.writes += s.writes;
     total.bugs_injected += s.bugs_injected;
+    total.wrong_answers += s.wrong_answers;
     total.new_write_failures += s.new_write_failures;
     for (const auto& [stage, n] : s.by_stage) total.by_stage[stage] += n;
   }

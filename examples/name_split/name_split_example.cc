@@ -39,7 +39,9 @@ class NameSplitWorker final : public TrafficWorker {
     RequestOutcome outcome;
     outcome.stage = runtime_.client().Evaluate("name_split", context).stage;
     outcome.ok = migration_.Read(context, user_id).ok();
-    outcome.bug_injected = InjectedFaults::Take().bug;
+    const InjectedFaults faults = InjectedFaults::Take();
+    outcome.bug_injected = faults.bug;
+    outcome.wrong_answer = faults.wrong_answer;
     return outcome;
   }
 
@@ -101,6 +103,9 @@ absl::StatusOr<std::unique_ptr<TrafficWorker>> NameSplitExample::MakeWorker(
                    r[0][1].is_null() ? "" : r[0][1].as<std::string>()};
     if (Roll(bug_rate)) {
       InjectedFaults::Current().bug = true;
+      // Swapping equal parts (both empty) changes nothing.
+      InjectedFaults::Current().wrong_answer =
+          name.first_name != name.last_name;
       std::swap(name.first_name, name.last_name);  // the injected bug
     }
     return name;

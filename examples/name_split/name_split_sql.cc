@@ -80,6 +80,26 @@ std::string Sql::Reconcile() const {
          ", last_name = " + LastNameOf("name") + " WHERE id = $1::bigint";
 }
 
+std::vector<std::string> Sql::Sync(bool reverse) const {
+  std::vector<std::string> args = {
+      "--table", s + ".users",
+      "--key",   "id",
+      "--set",   "first_name = " + FirstNameOf("name"),
+      "--set",   "last_name = " + LastNameOf("name")};
+  if (reverse) {
+    args.insert(args.end(), {"--reverse",
+                             "name = first_name || CASE WHEN last_name = '' "
+                             "THEN '' ELSE ' ' || last_name END"});
+  }
+  return args;
+}
+
+std::string Sql::LegacyWrite() const {
+  return "UPDATE " + s +
+         ".users SET name = 'Legacy' || (1 + floor(random() * 1000))::int || "
+         "' Writer' || $1::bigint WHERE id = $1";
+}
+
 std::vector<std::string> Sql::Contract() const {
   // The NOT NULL pitfall: SET NOT NULL scans the table under an exclusive lock,
   // unless a validated CHECK already proves it (PostgreSQL 12+). So: CHECK NOT

@@ -40,6 +40,7 @@ class PairMembershipWorker final : public TrafficWorker {
     outcome.ok = migration_.Read(context, user_id).ok();
     const InjectedFaults faults = InjectedFaults::Take();
     outcome.bug_injected = faults.bug;
+    outcome.wrong_answer = faults.wrong_answer;
     return outcome;
   }
 
@@ -104,7 +105,7 @@ PairMembershipExample::MakeWorker(ExampleRuntime& runtime,
   const pair_membership::Sql sql = this->sql();
   config.read_old = [sql](pqxx::transaction_base& tx,
                           const std::int64_t& user) -> absl::StatusOr<RowSet> {
-    return comparator::RowSetFromResult(tx.exec_params(sql.ReadOld(), user));
+    return pg::RowSetFromResult(tx.exec_params(sql.ReadOld(), user));
   };
   const double bug_rate = faults.bug_rate;
   config.read_new = [sql, bug_rate](
@@ -117,9 +118,14 @@ PairMembershipExample::MakeWorker(ExampleRuntime& runtime,
       std::string buggy = sql.ReadNew();
       buggy.replace(buggy.find("p.id = up.pair_id"), 17,
                     "p.id = up.pair_id + 1");
-      return comparator::RowSetFromResult(tx.exec_params(buggy, user));
+      const pqxx::result answer = tx.exec_params(buggy, user);
+      // A wrong answer only if it differs from the right one: a user without
+      // a pair gets no rows from either query.
+      InjectedFaults::Current().wrong_answer =
+          answer != tx.exec_params(sql.ReadNew(), user);
+      return pg::RowSetFromResult(answer);
     }
-    return comparator::RowSetFromResult(tx.exec_params(sql.ReadNew(), user));
+    return pg::RowSetFromResult(tx.exec_params(sql.ReadNew(), user));
   };
   config.write_old = [sql](pqxx::transaction_base& tx,
                            const Join& j) -> absl::Status {

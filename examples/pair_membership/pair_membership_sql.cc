@@ -100,6 +100,26 @@ std::string Sql::Reconcile() const {
          "WHERE joined_pair_id IS NOT NULL ON CONFLICT DO NOTHING";
 }
 
+std::vector<std::string> Sql::Sync(bool reverse) const {
+  std::vector<std::string> args = {
+      "--table",        s + ".users", "--key",           "id",     "--into",
+      s + ".user_pair", "--columns",  "user_id,pair_id", "--from", VerifyOld()};
+  if (reverse) {
+    args.insert(args.end(), {"--reverse",
+                             "joined_pair_id = (SELECT min(pair_id) FROM " + s +
+                                 ".user_pair up WHERE up.user_id = "
+                                 "users.id)"});
+  }
+  return args;
+}
+
+std::string Sql::LegacyWrite() const {
+  return "UPDATE " + s +
+         ".users SET joined_pair_id = 1 + floor(random() * (SELECT max(id) "
+         "FROM " +
+         s + ".pairs))::bigint WHERE id = $1";
+}
+
 std::vector<std::string> Sql::Contract() const {
   return {"ALTER TABLE " + s + ".users DROP COLUMN IF EXISTS joined_pair_id"};
 }

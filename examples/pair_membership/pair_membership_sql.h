@@ -21,6 +21,10 @@ struct Sql {
   std::string VerifyOld() const;
   std::string VerifyNew() const;
   std::string Reconcile() const;  // $1 = user id
+  // `cutover sync install` options after the name (docs/sync.md).
+  std::vector<std::string> Sync(bool reverse) const;
+  // A legacy writer: plain SQL on the old schema only; $1 = user id.
+  std::string LegacyWrite() const;
   std::vector<std::string> Contract() const;
 
   // The application's statements, old and new schema.

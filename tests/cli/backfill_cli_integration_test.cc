@@ -175,7 +175,7 @@ INSTANTIATE_TEST_SUITE_P(
             {"backfill", "--db", "postgresql://app:s3cret@127.0.0.1:1/db",
              "--table", "TABLE", "--key", "id", "--sql", "SQL"},
             1,
-            "postgresql://app:***@127.0.0.1:1/db"},
+            "user=app password=*** dbname=db host=127.0.0.1 port=1"},
         BadInputCase{
             "RedisUnreachable",
             {"--redis", "redis://:s3cret@127.0.0.1:1", "backfill", "--table",

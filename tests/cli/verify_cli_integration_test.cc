@@ -22,6 +22,7 @@ namespace {
 using testing::CommandResult;
 using testing::ConnectScratch;
 using testing::Exec;
+using testing::QueryInt;
 using testing::RunCutover;
 using testing::ScratchName;
 using testing::ScratchTable;
@@ -172,6 +173,35 @@ TEST_F(VerifyCliTest, FlagStoresTheVerdictInARedisStream) {
   EXPECT_EQ(ReplyString(ReplyElement(newest, 3)), "1");
 }
 
+// Verify only reads: a second statement is refused before it runs (exit 2),
+// also one smuggled past the subquery verify wraps --old in, and a
+// data-modifying WITH deletes nothing.
+TEST_F(VerifyCliTest, RefusesWhatWouldWriteAndLeavesTheRowsAlone) {
+  const std::string select = "SELECT id, email FROM " + old_;
+  const struct {
+    std::string old_query;
+    const char* message_part;
+  } cases[] = {
+      {select + "; DELETE FROM " + old_,
+       "--old holds more than one SQL statement"},
+      {select + ") AS x; COMMIT; DELETE FROM " + old_ + "; SELECT * FROM (" +
+           select,
+       "--old query"},
+      {"WITH d AS (DELETE FROM " + old_ +
+           " RETURNING id, email) SELECT id, email FROM d",
+       "--old query"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.old_query);
+    const CommandResult r =
+        RunCutover({"--prefix", prefix_, "verify", "--old", c.old_query,
+                    "--new", "SELECT id, email FROM " + new_});
+    EXPECT_EQ(r.exit_code, 2) << r.err << r.out;
+    EXPECT_NE(r.err.find(c.message_part), std::string::npos) << r.err;
+    EXPECT_EQ(QueryInt(*conn_, "SELECT count(*) FROM " + old_), 5000);
+  }
+}
+
 struct VerifyBadInputCase {
   const char* name;
   std::vector<std::string> args;
@@ -242,7 +272,7 @@ INSTANTIATE_TEST_SUITE_P(
             {"verify", "--db", "postgresql://app:s3cret@127.0.0.1:1/db",
              "--old", "OLD", "--new", "NEW"},
             1,
-            "postgresql://app:***@127.0.0.1:1/db"},
+            "user=app password=*** dbname=db host=127.0.0.1 port=1"},
         VerifyBadInputCase{"RedisUnreachable",
                            {"--redis", "redis://:s3cret@127.0.0.1:1", "verify",
                             "--old", "OLD", "--new", "NEW", "--flag", "x"},

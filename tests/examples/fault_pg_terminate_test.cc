@@ -13,6 +13,7 @@
 #include "cutover/redis_flag_store.h"
 #include "gtest/gtest.h"
 #include "pair_membership/pair_membership_example.h"
+#include "support/notification.h"
 #include "support/test_env.h"
 
 namespace cutover::examples {
@@ -46,11 +47,14 @@ TEST(FaultPgTerminateTest,
 
   std::atomic<bool> stop{false};
   std::atomic<int> killed{0};
+  testing::Notification started;     // the application is up
+  testing::Notification first_kill;  // and has lost a connection
   std::thread killer([&] {
     pqxx::connection conn(env.database_url);
     pqxx::nontransaction tx(conn);
-    // Let the application start first: it needs its database to come up at all.
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    // Only once the application is up: it needs its database to come up at
+    // all. (Notified after the traffic in any case.)
+    started.WaitForNotificationWithTimeout(absl::Seconds(600));
     while (!stop.load()) {
       killed +=
           tx.exec1(
@@ -59,6 +63,8 @@ TEST(FaultPgTerminateTest,
                 "datname = current_database() AND pid <> pg_backend_pid() AND "
                 "backend_type = 'client backend'")[0]
               .as<int>();
+      if (killed.load() > 0) first_kill.Notify();
+      // Pacing: connections keep dying while the traffic runs.
       std::this_thread::sleep_for(std::chrono::milliseconds(30));
     }
   });
@@ -67,8 +73,17 @@ TEST(FaultPgTerminateTest,
   options.requests = 4000;
   options.threads = 4;
   options.write_fraction = 0.5;
+  options.on_started = [&] {
+    started.Notify();
+    // The first request waits for the first kill (the pool keeps the
+    // connection it opened at start-up), so every run serves its traffic
+    // through a pool that has lost connections, however fast it is.
+    EXPECT_TRUE(first_kill.WaitForNotificationWithTimeout(absl::Seconds(60)))
+        << "no connection of the application was killed";
+  };
   auto stats = RunTraffic(example, env, options);
   stop = true;
+  started.Notify();  // releases the killer if the application never came up
   killer.join();
   ASSERT_TRUE(stats.ok()) << stats.status();
   EXPECT_GT(killed.load(), 0);

@@ -10,6 +10,7 @@
 #include "cli_app.h"
 #include "cutover/flag_json.h"
 #include "cutover/redis_url.h"
+#include "fuzz/fuzz_properties.h"
 #include "gtest/gtest.h"
 #include "support/test_env.h"
 
@@ -80,6 +81,44 @@ TEST(FuzzRegressionTest, CliArgumentsGiveDocumentedExitCodes) {
         << name << " exited " << code;
     EXPECT_FALSE(err.str().empty()) << name << ": a failure must say why";
   }
+}
+
+// The next three share their properties with their fuzzers
+// (fuzz_properties.h), which say exactly what each one checks.
+TEST(FuzzRegressionTest, PgTextValuesParseOrFailCleanlyAndRoundTrip) {
+  const auto inputs = Inputs("pg_text_format");
+  ASSERT_FALSE(inputs.empty());
+  for (const auto& [name, text] : inputs) {
+    EXPECT_EQ(fuzz::CheckPgTextFormat(text), "") << name;
+  }
+}
+
+TEST(FuzzRegressionTest, NormalizerSpecsParseOrFailCleanlyAndRoundTrip) {
+  const auto inputs = Inputs("normalizer_spec");
+  ASSERT_FALSE(inputs.empty());
+  for (const auto& [name, text] : inputs) {
+    EXPECT_EQ(fuzz::CheckNormalizerSpec(text), "") << name;
+  }
+}
+
+TEST(FuzzRegressionTest, RedactedConnectionStringsNeverShowTheSecret) {
+  const auto inputs = Inputs("conninfo_redaction");
+  ASSERT_FALSE(inputs.empty());
+  for (const auto& [name, text] : inputs) {
+    EXPECT_EQ(fuzz::CheckConninfoRedaction(text), "") << name;
+  }
+}
+
+// The check is not vacuous: most seeds put the secret where it must be
+// hidden (and the others are there to be skipped, or to be shown, for a
+// reason libpq gives).
+TEST(FuzzRegressionTest, MostConninfoSeedsHoldASecretThatMustBeHidden) {
+  int must_hide = 0;
+  for (const auto& [name, text] : Inputs("conninfo_redaction")) {
+    const auto c = fuzz::DecodeConninfoCase(text);
+    if (c.has_value() && c->must_hide) ++must_hide;
+  }
+  EXPECT_GE(must_hide, 8);
 }
 
 }  // namespace

@@ -45,6 +45,7 @@ absl::StatusOr<std::int32_t> ParsePgDate(std::string_view text);
 std::string FormatPgDate(std::int32_t days);
 
 // "2024-02-29 13:45:00", "2024-02-29 13:45:00.25", "... BC", "infinity".
+// InvalidArgument for text outside the server's range, as for malformed text.
 absl::StatusOr<std::int64_t> ParsePgTimestamp(std::string_view text);
 std::string FormatPgTimestamp(std::int64_t micros);
 

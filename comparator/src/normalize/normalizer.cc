@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <utility>
 
 #include "cutover/internal/strings.h"
@@ -302,6 +303,9 @@ const Value& Normalizer::Apply(const Value& in, Value* scratch) const {
       std::int64_t rem = t % unit;
       if (rem == 0) return in;
       if (rem < 0) rem += unit;  // toward the past, also before 2000
+      // Within a unit of the int64 minimum, long before anything PostgreSQL
+      // stores, the truncated instant is not representable: left alone.
+      if (t < std::numeric_limits<std::int64_t>::min() + rem) return in;
       scratch->SetInt(in.kind(), t - rem);
       return *scratch;
     }

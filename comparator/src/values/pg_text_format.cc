@@ -57,6 +57,18 @@ absl::Status Invalid(std::string_view what, std::string_view text) {
              "\": expected PostgreSQL ISO output (set DateStyle to 'ISO')"));
 }
 
+// PostgreSQL's timestamp range, 4714-11-24 BC up to (not including)
+// 294277-01-01, in days since 2000-01-01 (MIN_TIMESTAMP and END_TIMESTAMP in
+// PostgreSQL's datatype/timestamp.h).
+constexpr std::int64_t kMinTimestampDays = -2451545;
+constexpr std::int64_t kEndTimestampDays = 106751983;
+
+absl::Status OutOfRange(std::string_view what, std::string_view text) {
+  return absl::InvalidArgumentError(
+      StrCat("cannot parse ", what, " \"", text,
+             "\": outside PostgreSQL's range (4714-11-24 BC to 294276 AD)"));
+}
+
 // Year-month-day; the year is as written (BC handled by the caller).
 bool ReadDate(Cursor* c, std::int64_t* y, int* m, int* d) {
   std::int64_t yy, mm, dd;
@@ -120,17 +132,17 @@ bool AppendDate(std::string* out, std::int64_t days) {
   return bc;
 }
 
-std::int64_t FloorDiv(std::int64_t a, std::int64_t b) {
-  std::int64_t q = a / b;
-  if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
-  return q;
-}
-
 std::string FormatTimestampImpl(std::int64_t micros, bool with_zone) {
   if (micros == kTimestampInfinity) return "infinity";
   if (micros == kTimestampMinusInfinity) return "-infinity";
-  const std::int64_t days = FloorDiv(micros, kMicrosPerDay);
-  std::int64_t rest = micros - days * kMicrosPerDay;
+  // Day and time of day by floor division, without multiplying back: near
+  // the ends of the int64 range, days * kMicrosPerDay itself would overflow.
+  std::int64_t days = micros / kMicrosPerDay;
+  std::int64_t rest = micros % kMicrosPerDay;
+  if (rest < 0) {
+    rest += kMicrosPerDay;
+    --days;
+  }
   std::string out;
   const bool bc = AppendDate(&out, days);
   out.push_back(' ');
@@ -183,8 +195,21 @@ absl::StatusOr<std::int64_t> ParseTimestampImpl(std::string_view text,
   }
   std::int64_t days;
   if (!FinishDate(&c, y, m, d, &days) || !c.done()) return Invalid(what, text);
+  // The year may have up to nine digits, and days * kMicrosPerDay overflows
+  // from about year 292000 on: only a day within PostgreSQL's range (or a
+  // day off, before the zone is applied) goes on to the arithmetic, and the
+  // instant itself must be in the range, as any value the server sends is.
+  if (days < kMinTimestampDays - 1 || days > kEndTimestampDays) {
+    return OutOfRange(what, text);
+  }
   // Local wall time minus the offset is UTC.
-  return days * kMicrosPerDay + time - offset_seconds * kMicrosPerSecond;
+  const std::int64_t micros =
+      days * kMicrosPerDay + time - offset_seconds * kMicrosPerSecond;
+  if (micros < kMinTimestampDays * kMicrosPerDay ||
+      micros >= kEndTimestampDays * kMicrosPerDay) {
+    return OutOfRange(what, text);
+  }
+  return micros;
 }
 
 int HexDigit(char c) {

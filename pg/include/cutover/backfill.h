@@ -15,12 +15,13 @@
 //   4. COMMITs, then records the upper key in the checkpoint (if any).
 //
 // A lock timeout (SQLSTATE 55P03), deadlock or serialization failure rolls the
-// batch back and retries it after an exponential backoff with jitter; any other
-// error stops the run with the failing range and PostgreSQL's message. The
-// statement must be idempotent (a crash between COMMIT and the checkpoint
-// write repeats one batch) and must read the old columns in the same statement
-// that writes the new ones, so that a concurrent application write is never
-// overwritten with a stale value: docs/backfill-and-verify.md.
+// batch back and retries it after a delay from the SDK's retry policy
+// (exponential, capped, full jitter: retry_policy.h); any other error stops
+// the run with the failing range and PostgreSQL's message. The statement must
+// be idempotent (a crash between COMMIT and the checkpoint write repeats one
+// batch) and must read the old columns in the same statement that writes the
+// new ones, so that a concurrent application write is never overwritten with
+// a stale value: docs/backfill-and-verify.md.
 //
 // Thread-safety: RunBackfill uses `conn` and `checkpoints` from the calling
 // thread only. hooks.should_stop may be flipped from another thread or a
@@ -37,7 +38,7 @@
 #include "absl/status/statusor.h"
 #include "cutover/adaptive_batch.h"
 #include "cutover/backfill_checkpoint.h"
-#include "cutover/retry_backoff.h"
+#include "cutover/retry_policy.h"
 
 namespace pqxx {
 class connection_base;
@@ -54,7 +55,10 @@ struct BackfillOptions {
   std::chrono::milliseconds sleep{0};  // pause between batches
   std::chrono::milliseconds lock_timeout{500};
   std::chrono::milliseconds statement_timeout{30000};
-  BackoffPolicy backoff;
+  // Retries of a batch that lost a lock race or a deadlock (the SDK's retry
+  // policy); max_retries must be bounded (not kUnlimited).
+  RetryOptions retry{std::chrono::milliseconds(50),
+                     std::chrono::milliseconds(5000), 10};
   // Exclusive lower bound of the first batch; derived from the key type when
   // unset (backfill_target.h DeriveStartBound).
   std::optional<std::string> start_after;
@@ -84,7 +88,7 @@ struct BackfillHooks {
   std::function<void(const BackfillProgress&)> on_batch;
   // Called when a batch lost a lock race (or a deadlock) and is about to be
   // retried: the batch's exclusive lower key, the retry number (1-based) and
-  // the backoff delay about to be slept.
+  // the delay about to be slept.
   std::function<void(const std::string& after_key, int retry,
                      std::chrono::milliseconds delay)>
       on_retry;

@@ -2,8 +2,8 @@
 // exceptions into absl::Status with messages that are safe to print.
 //
 // docs/design.md, Environment: a connection string may carry a password; it
-// never appears in an error message produced here (RedactPostgresUrl is applied
-// to every echo of the URL).
+// never appears in an error message produced here (every echo of the string
+// goes through RedactedConninfo, conninfo_redaction.h).
 //
 // Thread-safety: pure functions; a returned connection is used by one thread at
 // a time (libpqxx connections are not thread-safe).
@@ -18,6 +18,8 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+// RedactPostgresUrl, declared here before it moved: callers keep compiling.
+#include "cutover/conninfo_redaction.h"
 
 namespace cutover::pg {
 
@@ -25,13 +27,10 @@ namespace cutover::pg {
 inline constexpr std::string_view kSqlStateLockNotAvailable = "55P03";
 inline constexpr std::string_view kSqlStateQueryCanceled = "57014";
 
-// `url` (a postgres:// URL or a libpq "key=value" string) with any password
-// replaced by "***": postgresql://app:***@db/prod, "host=db password=***".
-std::string RedactPostgresUrl(std::string_view url);
-
-// Connects. Returns InvalidArgument when `url` is empty (with a hint to pass
-// --db or set DATABASE_URL) and Unavailable when the server cannot be reached
-// or refuses the login; messages name the redacted URL. The caller owns the
+// Connects. Returns InvalidArgument when `url` is empty or libpq cannot parse
+// it (with a hint to fix --db or DATABASE_URL; the string is not echoed) and
+// Unavailable when the server cannot be reached or refuses the login; messages
+// name the redacted string (conninfo_redaction.h). The caller owns the
 // connection.
 absl::StatusOr<std::unique_ptr<pqxx::connection>> ConnectPostgres(
     std::string_view url);

@@ -12,7 +12,7 @@
 //     executor.
 //
 //   using Pairs = std::vector<std::int64_t>;
-//   cutover::PgMigration<std::int64_t, Pairs, Join>::Config config;
+//   cutover::pg::PgMigration<std::int64_t, Pairs, Join>::Config config;
 //   config.flag = "pair_membership";
 //   config.read_old = [](pqxx::transaction_base& tx, const std::int64_t& user)
 //       -> absl::StatusOr<Pairs> { ... SELECT joined_pair_id ... };
@@ -25,9 +25,30 @@
 //   config.write_new = ...;  // INSERT INTO user_pair ... ON CONFLICT ...
 //   config.entity_key = [](const Join& j) { return std::to_string(j.user); };
 //   auto migration =
-//       cutover::PgMigration<std::int64_t, Pairs, Join>::Create(
+//       cutover::pg::PgMigration<std::int64_t, Pairs, Join>::Create(
 //           *client, pool, std::move(config)).value();
 //   absl::StatusOr<Pairs> pairs = migration.Read({user_id_text}, user_id);
+//
+// Writes come in two forms (pg_dual_write.h). A callable (write_old,
+// write_new) runs its statements through pqxx, one round trip each, and may
+// use what one returned in the next. Statements as data
+// (write_old_statements, write_new_statements: the write input to a list of
+// PgStatement) are sent by cutover in pipeline mode, BEGIN with the
+// authoritative write's and the tolerant SAVEPOINT with the other side's, so
+// a dual write takes three round trips (BEGIN + write, write, COMMIT) under
+// either policy, as a single write does; with callables it takes four
+// (strict) or five (tolerant) for one statement a side. Either form may be
+// chosen per side; the statements are used when both are set.
+//
+//   using cutover::pg::PgStatement;
+//   config.write_old_statements = [](const Join& j) {
+//     return std::vector<PgStatement>{PgStatement::Sql(
+//         "UPDATE users SET joined_pair_id = $2 WHERE id = $1", j.user,
+//         j.pair)};
+//   };
+//
+// In the stages that write both sides the transaction is marked
+// (kMarkDualWriteSql) so that sync triggers skip it (docs/sync.md).
 //
 // A callable may throw pqxx exceptions: they become statuses with
 // StatusFromException's codes (Unavailable, FailedPrecondition for a
@@ -48,6 +69,7 @@
 #include <pqxx/transaction_base>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -57,6 +79,7 @@
 #include "cutover/pg_dual_write.h"
 #include "cutover/pg_migration_backend.h"
 #include "cutover/pg_pool.h"
+#include "cutover/pg_statement.h"
 
 namespace cutover::pg {
 
@@ -70,6 +93,9 @@ class PgMigration {
       pqxx::transaction_base&, const ReadInput&)>;
   using WriteFn =
       std::function<absl::Status(pqxx::transaction_base&, const WriteInput&)>;
+  // A write as statements: what to send for this input, in order.
+  using WriteStatementsFn =
+      std::function<std::vector<PgStatement>(const WriteInput&)>;
 
   // MigrationOptions (`strict` chooses the dual-write policy), the read
   // comparison, and the four callables, as Migration::Config but taking the
@@ -79,6 +105,10 @@ class PgMigration {
     ReadFn read_new;
     WriteFn write_old;
     WriteFn write_new;
+    // Optional: the same writes as statements, sent in pipeline mode; each
+    // replaces its side's callable when set (which may then be empty).
+    WriteStatementsFn write_old_statements;
+    WriteStatementsFn write_new_statements;
     std::function<std::string(const WriteInput&)> entity_key;
     // Both reads of a sampled serial or random-order comparison on one
     // REPEATABLE READ snapshot. Turn off only to measure what it prevents.
@@ -86,7 +116,8 @@ class PgMigration {
   };
 
   // Validates and builds the migration. `client` must outlive it; the pool is
-  // shared. InvalidArgument for a null pool, a missing callable, or anything
+  // shared. InvalidArgument for a null pool, a missing callable (a side's
+  // write needs its callable or its statements), or anything
   // Migration::Create refuses.
   static absl::StatusOr<MigrationType> Create(Client& client,
                                               std::shared_ptr<PgPool> pool,
@@ -99,8 +130,10 @@ class PgMigration {
     if (absl::Status s = migration_internal::RequireCallables(
             config.flag, {{"read_old", static_cast<bool>(config.read_old)},
                           {"read_new", static_cast<bool>(config.read_new)},
-                          {"write_old", static_cast<bool>(config.write_old)},
-                          {"write_new", static_cast<bool>(config.write_new)}});
+                          {"write_old or write_old_statements",
+                           config.write_old || config.write_old_statements},
+                          {"write_new or write_new_statements",
+                           config.write_new || config.write_new_statements}});
         !s.ok()) {
       return s;
     }
@@ -115,9 +148,15 @@ class PgMigration {
     generic.read_old = ReadOn(backend, Side::kOld, std::move(config.read_old));
     generic.read_new = ReadOn(backend, Side::kNew, std::move(config.read_new));
     generic.write_old =
-        WriteOn(backend, Side::kOld, std::move(config.write_old));
+        config.write_old_statements
+            ? WriteOn(backend, Side::kOld,
+                      std::move(config.write_old_statements))
+            : WriteOn(backend, Side::kOld, std::move(config.write_old));
     generic.write_new =
-        WriteOn(backend, Side::kNew, std::move(config.write_new));
+        config.write_new_statements
+            ? WriteOn(backend, Side::kNew,
+                      std::move(config.write_new_statements))
+            : WriteOn(backend, Side::kNew, std::move(config.write_new));
     generic.entity_key = std::move(config.entity_key);
     static_cast<ReadComparison<ReadOutput>&>(generic) =
         std::move(static_cast<ReadComparison<ReadOutput>&>(config));
@@ -149,6 +188,17 @@ class PgMigration {
             write = std::move(write)](const WriteInput& input) -> absl::Status {
       return backend->Write(
           side, [&](pqxx::transaction_base& tx) { return write(tx, input); });
+    };
+  }
+
+  static typename MigrationType::WriteFn WriteOn(
+      std::shared_ptr<PgMigrationBackend> backend, Side side,
+      WriteStatementsFn statements) {
+    return [backend = std::move(backend), side,
+            statements = std::move(statements)](
+               const WriteInput& input) -> absl::Status {
+      const std::vector<PgStatement> write = statements(input);
+      return backend->Write(side, write);
     };
   }
 };

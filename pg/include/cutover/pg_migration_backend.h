@@ -4,7 +4,10 @@
 //
 //  - Writes of one operation share one READ COMMITTED transaction on one
 //    pooled connection (PgDualWrite): authoritative write, then the other
-//    side's (in a savepoint when tolerant), then COMMIT.
+//    side's (in a savepoint when tolerant), then COMMIT. When the stage
+//    writes both sides the transaction is marked for the sync triggers
+//    (kMarkDualWriteSql); a one-side write is not, so that a sync carries it
+//    to the other side.
 //  - The two reads of a sampled comparison in serial or random-order
 //    execution share one REPEATABLE READ READ ONLY snapshot (unless
 //    snapshot_reads is off).
@@ -26,9 +29,11 @@
 
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
+#include "absl/types/span.h"
 #include "cutover/migration_options.h"
 #include "cutover/pg_dual_write.h"
 #include "cutover/pg_pool.h"
+#include "cutover/pg_statement.h"
 #include "cutover/stage.h"
 
 namespace cutover::pg {
@@ -66,6 +71,9 @@ class PgMigrationBackend
   absl::Status Write(
       Side side,
       absl::FunctionRef<absl::Status(pqxx::transaction_base&)> write) const;
+  // The same with the write's statements, which PgDualWrite sends in one
+  // pipeline (with BEGIN, or with the tolerant SAVEPOINT).
+  absl::Status Write(Side side, absl::Span<const PgStatement> statements) const;
 
   DualWritePolicy policy() const { return policy_; }
   const std::shared_ptr<PgPool>& pool() const { return pool_; }
@@ -75,6 +83,9 @@ class PgMigrationBackend
                    absl::FunctionRef<void()> reads) const;
   absl::Status AroundWrites(const OperationInfo& info,
                             absl::FunctionRef<WriteSummary()> writes) const;
+  // Write's body for either form of write.
+  template <typename WriteForm>
+  absl::Status WriteAny(Side side, WriteForm write) const;
 
   const std::shared_ptr<PgPool> pool_;
   const DualWritePolicy policy_;

@@ -3,8 +3,8 @@
 // the executor) has a connection of its own: a libpq connection must never
 // be used by two threads at once.
 //
-//   auto pool = cutover::PgPool::Create(database_url, {}).value();
-//   absl::StatusOr<cutover::PgPool::Lease> lease = pool->Acquire();
+//   auto pool = cutover::pg::PgPool::Create(database_url, {}).value();
+//   absl::StatusOr<cutover::pg::PgPool::Lease> lease = pool->Acquire();
 //   if (!lease.ok()) return lease.status();
 //   pqxx::work tx(**lease);
 //

@@ -8,7 +8,8 @@
 // zone and is stored as the UTC instant.
 //
 //   pqxx::work tx(conn);
-//   absl::StatusOr<RowSet> rows = RowSetFromResult(tx.exec("SELECT ..."));
+//   absl::StatusOr<comparator::RowSet> rows = RowSetFromResult(tx.exec("SELECT
+//   ..."));
 //
 // Thread-safety: pure functions; the pqxx::result must not be mutated
 // concurrently (pqxx results are immutable once returned).
@@ -27,7 +28,7 @@ class field;
 class result;
 }  // namespace pqxx
 
-namespace cutover::comparator {
+namespace cutover::pg {
 
 // Built-in type OIDs the adapter maps to a kind other than kText.
 namespace pg_oid {
@@ -50,21 +51,21 @@ inline constexpr std::uint32_t kJsonb = 3802;
 
 // The kind a non-null field of type `type_oid` becomes (kText for types not
 // listed above).
-ValueKind KindForTypeOid(std::uint32_t type_oid);
+comparator::ValueKind KindForTypeOid(std::uint32_t type_oid);
 
 // Parses one non-null field's text as the server sent it. InvalidArgument
 // naming the type and the text when it is malformed for that type (for
 // dates: when DateStyle is not ISO).
-absl::StatusOr<Value> ValueFromText(std::uint32_t type_oid,
-                                    std::string_view text);
+absl::StatusOr<comparator::Value> ValueFromText(std::uint32_t type_oid,
+                                                std::string_view text);
 
 // One field, NULL included. Errors as ValueFromText.
-absl::StatusOr<Value> ValueFromField(const pqxx::field& field);
+absl::StatusOr<comparator::Value> ValueFromField(const pqxx::field& field);
 
 // The whole result: column names and type OIDs, then every row. Errors as
 // ValueFromText, prefixed with the column name and row number.
-absl::StatusOr<RowSet> RowSetFromResult(const pqxx::result& result);
+absl::StatusOr<comparator::RowSet> RowSetFromResult(const pqxx::result& result);
 
-}  // namespace cutover::comparator
+}  // namespace cutover::pg
 
 #endif  // CUTOVER_PQXX_ADAPTER_H_

@@ -93,9 +93,13 @@ struct VerifyHooks {
   std::function<void(int pass)> before_recheck;
 };
 
-// Runs a verification. Errors: InvalidArgument for an empty or rejected
-// query, key_columns outside [1, column count], sides with different column
-// counts, chunk_rows < 1, negative recheck settings, unusable normalizers;
+// Runs a verification, read-only: each query must be one statement, and every
+// statement runs inside the snapshot's READ ONLY transaction through the
+// extended protocol. Errors: InvalidArgument for an empty or rejected query,
+// one holding more than one statement (refused before it runs), one that
+// tries to write, key_columns outside [1, column count], sides with different
+// column counts, chunk_rows < 1, negative recheck settings, unusable
+// normalizers;
 // FailedPrecondition when a key column holds NULL; Unavailable when a
 // connection is lost; DeadlineExceeded on a statement timeout.
 absl::StatusOr<VerifyResult> VerifyTables(pqxx::connection_base& old_conn,

@@ -84,7 +84,7 @@ class BackfillRun {
         checkpoints_(checkpoints),
         hooks_(hooks),
         sizer_(options.batch),
-        backoff_(options.backoff) {}
+        retry_(options.retry) {}
 
   absl::StatusOr<BackfillResult> Run();
 
@@ -108,7 +108,7 @@ class BackfillRun {
   BackfillCheckpointStore* checkpoints_;
   const BackfillHooks& hooks_;
   AdaptiveBatchSizer sizer_;
-  RetryBackoff backoff_;
+  RetryPolicy retry_;
 
   BackfillTarget target_;
   std::string statement_hash_;
@@ -240,7 +240,7 @@ void BackfillRun::TryBatch(std::int64_t size, BatchOutcome* out) {
 }
 
 absl::StatusOr<BatchOutcome> BackfillRun::RunBatch(std::int64_t size) {
-  backoff_.Reset();
+  retry_.Reset();
   while (true) {
     BatchOutcome out;
     try {
@@ -249,11 +249,10 @@ absl::StatusOr<BatchOutcome> BackfillRun::RunBatch(std::int64_t size) {
     } catch (const std::exception& e) {
       const std::string state = SqlStateOf(e);
       const std::string range = DescribeRange(*lower_, out.upper);
-      if (IsRetryable(state) && backoff_.CanRetry()) {
+      if (IsRetryable(state) && retry_.CanRetry()) {
         ++result_.retries;
-        const std::chrono::milliseconds delay = backoff_.NextDelay();
-        if (hooks_.on_retry)
-          hooks_.on_retry(*lower_, backoff_.attempts(), delay);
+        const std::chrono::milliseconds delay = retry_.NextDelay();
+        if (hooks_.on_retry) hooks_.on_retry(*lower_, retry_.retries(), delay);
         if (InterruptibleSleep(delay, hooks_.should_stop)) {
           return absl::CancelledError("interrupted while backing off");
         }
@@ -263,7 +262,7 @@ absl::StatusOr<BatchOutcome> BackfillRun::RunBatch(std::int64_t size) {
           StatusFromException(e, StrCat("batch over ", range, " failed"));
       std::string message(s.message());
       if (IsRetryable(state)) {
-        message += StrCat(" (still failing after ", backoff_.attempts(),
+        message += StrCat(" (still failing after ", retry_.retries(),
                           " retries: something holds locks on these rows for "
                           "longer than --lock-timeout-ms; find it in "
                           "pg_stat_activity, or raise the timeout)");
@@ -425,6 +424,14 @@ absl::Status ValidateBackfillOptions(const BackfillOptions& options) {
   if (options.statement_timeout.count() < 0) {
     return absl::InvalidArgumentError(
         "--statement-timeout-ms must not be negative (0 disables it)");
+  }
+  if (absl::Status s = ValidateRetryOptions(options.retry, "backfill retry");
+      !s.ok()) {
+    return s;
+  }
+  if (options.retry.max_retries < 0) {
+    // A batch that keeps losing its locks must end the run, not spin forever.
+    return absl::InvalidArgumentError("--max-retries must not be negative");
   }
   if (!options.checkpoint.empty()) {
     if (absl::Status s = ValidateCheckpointName(options.checkpoint); !s.ok()) {

@@ -2,31 +2,12 @@
 
 #include <pqxx/pqxx>
 
+#include "connection/catalog_lookup.h"
 #include "cutover/internal/strings.h"
 #include "cutover/pg_connection.h"
 #include "cutover/sql_identifier.h"
 
 namespace cutover::pg {
-namespace {
-
-// Runs one catalog lookup in its own autocommit statement. A malformed name
-// makes to_regclass / parse_ident raise an error; that is a "no" here so the
-// caller can try the exact-name interpretation next.
-template <typename... Args>
-std::optional<pqxx::result> TryLookup(pqxx::connection_base& conn,
-                                      const std::string& sql,
-                                      const Args&... args) {
-  try {
-    pqxx::nontransaction tx(conn);
-    return tx.exec_params(sql, args...);
-  } catch (const pqxx::broken_connection&) {
-    throw;
-  } catch (const pqxx::sql_error&) {
-    return std::nullopt;
-  }
-}
-
-}  // namespace
 
 absl::StatusOr<BackfillTarget> ResolveBackfillTarget(
     pqxx::connection_base& conn, std::string_view table, std::string_view key) {
@@ -39,75 +20,42 @@ absl::StatusOr<BackfillTarget> ResolveBackfillTarget(
         "--key is empty: name the (unique, indexed) key column to walk");
   }
   try {
-    // PostgreSQL's reading of the name first, then the name taken literally.
-    std::string oid;
-    for (const char* sql : {"SELECT to_regclass($1)::oid",
-                            "SELECT to_regclass(quote_ident($1))::oid"}) {
-      std::optional<pqxx::result> r = TryLookup(conn, sql, std::string(table));
-      if (r.has_value() && !r->empty() && !(*r)[0][0].is_null()) {
-        oid = (*r)[0][0].c_str();
-        break;
-      }
-    }
-    if (oid.empty()) {
+    absl::StatusOr<std::optional<CatalogTable>> found = FindTable(conn, table);
+    if (!found.ok()) return found.status();
+    if (!found->has_value()) {
       return absl::InvalidArgumentError(StrCat(
           "table '", table,
           "' does not exist (or is not visible on the search_path); write "
           "schema.table, and double-quote names with capitals or dots: "
           "'\"MyTable\"'"));
     }
-    const std::string column_sql =
-        "SELECT a.attname, format_type(a.atttypid, a.atttypmod), "
-        "t.typcategory::text, a.attnum, a.attnotnull "
-        "FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid "
-        "WHERE a.attrelid = $1::oid AND a.attnum > 0 AND NOT a.attisdropped "
-        "AND a.attname = ";
-    pqxx::result column;
-    for (const char* name_expr :
-         {"(SELECT CASE WHEN cardinality(p) = 1 THEN p[1] END "
-          "FROM parse_ident($2) p)",
-          "$2"}) {
-      std::optional<pqxx::result> r =
-          TryLookup(conn, column_sql + name_expr, oid, std::string(key));
-      if (r.has_value() && !r->empty()) {
-        column = *std::move(r);
-        break;
-      }
-    }
-    pqxx::nontransaction tx(conn);
-    const pqxx::row rel = tx.exec_params1(
-        "SELECT n.nspname, c.relname, c.reltuples::float8, c.relkind::text "
-        "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-        "WHERE c.oid = $1::oid",
-        oid);
-    const std::string relkind = rel[3].c_str();
-    if (relkind != "r" && relkind != "p") {
+    const CatalogTable& rel = **found;
+    if (rel.relkind != "r" && rel.relkind != "p") {
       return absl::InvalidArgumentError(
-          StrCat("'", table, "' is not a table (relkind ", relkind,
+          StrCat("'", table, "' is not a table (relkind ", rel.relkind,
                  "); backfill updates a table or a partitioned table"));
     }
-    absl::StatusOr<std::string> table_sql =
-        QuoteQualifiedName(rel[0].c_str(), rel[1].c_str());
-    if (!table_sql.ok()) return table_sql.status();
-
-    if (column.empty()) {
+    absl::StatusOr<std::optional<CatalogColumn>> column =
+        FindColumn(conn, rel.oid, key);
+    if (!column.ok()) return column.status();
+    if (!column->has_value()) {
       return absl::InvalidArgumentError(
-          StrCat("table ", *table_sql, " has no column '", key,
+          StrCat("table ", rel.sql, " has no column '", key,
                  "'; pass --key with the name of its (unique, indexed) key "
                  "column"));
     }
     BackfillTarget target;
-    target.table_sql = *table_sql;
-    target.key_column = column[0][0].c_str();
-    absl::StatusOr<std::string> key_sql = QuoteIdentifier(target.key_column);
-    if (!key_sql.ok()) return key_sql.status();
-    target.key_sql = *key_sql;
-    target.key_type = column[0][1].c_str();
-    target.type_category = column[0][2].c_str()[0];
-    target.estimated_rows = rel[2].as<double>();
-    const std::string attnum = column[0][3].c_str();
-    const bool not_null = column[0][4].as<bool>();
+    target.table_sql = rel.sql;
+    target.key_column = (*column)->name;
+    target.key_sql = (*column)->sql;
+    target.key_type = (*column)->type;
+    target.type_category = (*column)->category;
+    target.estimated_rows = rel.estimated_rows;
+    const std::string& oid = rel.oid;
+    const int attnum = (*column)->attnum;
+    const bool not_null = (*column)->not_null;
 
+    pqxx::nontransaction tx(conn);
     const bool indexed =
         tx.exec_params1(
               "SELECT EXISTS (SELECT 1 FROM pg_index i "

@@ -1,6 +1,5 @@
 #include "cutover/pg_connection.h"
 
-#include <algorithm>
 #include <pqxx/pqxx>
 
 #include "cutover/internal/strings.h"
@@ -10,75 +9,7 @@ namespace {
 
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
-// Replaces the value of every `password=` setting: in a URL query
-// (`?password=x&...`) the value ends at '&'; in a key=value string it is a
-// single-quoted string or runs to the next blank.
-std::string RedactPasswordSettings(std::string_view in, bool url_query) {
-  std::string out;
-  constexpr std::string_view kKey = "password";
-  size_t i = 0;
-  while (i < in.size()) {
-    const size_t found = in.find(kKey, i);
-    if (found == std::string_view::npos) break;
-    // Only a whole keyword counts: "mypassword=" is some other setting.
-    const bool starts_word = found == 0 || IsSpace(in[found - 1]) ||
-                             in[found - 1] == '?' || in[found - 1] == '&';
-    size_t j = found + kKey.size();
-    while (j < in.size() && IsSpace(in[j])) ++j;
-    if (!starts_word || j >= in.size() || in[j] != '=') {
-      out.append(in.substr(i, found + kKey.size() - i));
-      i = found + kKey.size();
-      continue;
-    }
-    ++j;
-    while (j < in.size() && IsSpace(in[j])) ++j;
-    out.append(in.substr(i, j - i));
-    out.append("***");
-    if (url_query) {
-      while (j < in.size() && in[j] != '&') ++j;
-    } else if (j < in.size() && in[j] == '\'') {
-      ++j;
-      while (j < in.size() && in[j] != '\'') j += in[j] == '\\' ? 2 : 1;
-      ++j;
-    } else {
-      while (j < in.size() && !IsSpace(in[j])) ++j;
-    }
-    i = std::min(j, in.size());
-  }
-  if (i < in.size()) out.append(in.substr(i));
-  return out;
-}
-
 }  // namespace
-
-std::string RedactPostgresUrl(std::string_view url) {
-  std::string_view rest = url;
-  std::string scheme;
-  for (std::string_view s : {"postgresql://", "postgres://"}) {
-    if (ConsumePrefix(&rest, s)) {
-      scheme = std::string(s);
-      break;
-    }
-  }
-  if (scheme.empty()) return RedactPasswordSettings(url, false);
-  std::string out = scheme;
-  // The user info ends at the last '@' so that a password holding an unescaped
-  // '@' is still hidden whole; over-hiding is harmless, leaking is not.
-  if (const size_t at = rest.rfind('@'); at != std::string_view::npos) {
-    std::string_view userinfo = rest.substr(0, at);
-    if (const size_t colon = userinfo.find(':');
-        colon != std::string_view::npos) {
-      out.append(userinfo.substr(0, colon));
-      out.append(":***");
-    } else {
-      out.append(userinfo);
-    }
-    out.push_back('@');
-    rest.remove_prefix(at + 1);
-  }
-  out.append(RedactPasswordSettings(rest, true));
-  return out;
-}
 
 absl::StatusOr<std::unique_ptr<pqxx::connection>> ConnectPostgres(
     std::string_view url) {
@@ -87,16 +18,24 @@ absl::StatusOr<std::unique_ptr<pqxx::connection>> ConnectPostgres(
         "no PostgreSQL connection string: pass --db URL or set DATABASE_URL "
         "(e.g. postgresql://user@host:5432/dbname)");
   }
+  const RedactedConninfo conninfo = RedactedConninfo::Parse(url);
+  if (!conninfo.parsed()) {
+    // Refused before libpq sees it: its parse errors quote the string.
+    return absl::InvalidArgumentError(
+        StrCat("invalid PostgreSQL connection string ", conninfo.display(),
+               ": fix --db or DATABASE_URL "
+               "(e.g. postgresql://user@host:5432/dbname)"));
+  }
   try {
     return std::make_unique<pqxx::connection>(std::string(url));
   } catch (const std::exception& e) {
     std::string message = e.what();
     while (!message.empty() && IsSpace(message.back())) message.pop_back();
-    // libpq echoes neither the URL nor the password, but a malformed URL can
-    // come back verbatim in "invalid URI" messages: redact defensively.
+    // libpq does not echo passwords in connection errors; scrubbing guards
+    // against a version or a server message that does.
     return absl::UnavailableError(StrCat("cannot connect to PostgreSQL at ",
-                                         RedactPostgresUrl(url), ": ",
-                                         RedactPostgresUrl(message)));
+                                         conninfo.display(), ": ",
+                                         conninfo.Scrub(message)));
   }
 }
 

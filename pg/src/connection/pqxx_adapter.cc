@@ -9,7 +9,18 @@
 #include "cutover/internal/strings.h"
 #include "cutover/pg_text_format.h"
 
-namespace cutover::comparator {
+namespace cutover::pg {
+
+using comparator::Column;
+using comparator::ParsePgBytea;
+using comparator::ParsePgDate;
+using comparator::ParsePgTimestamp;
+using comparator::ParsePgTimestampTz;
+using comparator::RowSet;
+using comparator::SplitNumeric;
+using comparator::Value;
+using comparator::ValueKind;
+
 namespace {
 
 absl::Status Malformed(std::string_view type, std::string_view text) {
@@ -148,4 +159,4 @@ absl::StatusOr<RowSet> RowSetFromResult(const pqxx::result& result) {
   return rows;
 }
 
-}  // namespace cutover::comparator
+}  // namespace cutover::pg

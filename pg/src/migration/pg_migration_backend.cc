@@ -93,9 +93,8 @@ absl::Status PgMigrationBackend::Read(
   }
 }
 
-absl::Status PgMigrationBackend::Write(
-    Side side,
-    absl::FunctionRef<absl::Status(pqxx::transaction_base&)> write) const {
+template <typename WriteForm>
+absl::Status PgMigrationBackend::WriteAny(Side side, WriteForm write) const {
   PgOperation* op = CurrentOperation(this);
   if (op != nullptr && op->dual != nullptr) {
     return side == op->authoritative ? op->dual->Authoritative(write)
@@ -103,9 +102,22 @@ absl::Status PgMigrationBackend::Write(
   }
   absl::StatusOr<PgPool::Lease> lease = pool_->Acquire();
   if (!lease.ok()) return lease.status();
-  PgDualWrite alone(**lease, DualWritePolicy::kStrict);
+  // One side only: a sync trigger must carry it to the other side.
+  PgDualWrite alone(**lease, DualWritePolicy::kStrict,
+                    DualWriteMarker::kNoMark);
   if (absl::Status s = alone.Authoritative(write); !s.ok()) return s;
   return alone.Finish();
+}
+
+absl::Status PgMigrationBackend::Write(
+    Side side,
+    absl::FunctionRef<absl::Status(pqxx::transaction_base&)> write) const {
+  return WriteAny(side, write);
+}
+
+absl::Status PgMigrationBackend::Write(
+    Side side, absl::Span<const PgStatement> statements) const {
+  return WriteAny(side, statements);
 }
 
 void PgMigrationBackend::AroundReads(const OperationInfo& info,
@@ -143,7 +155,13 @@ absl::Status PgMigrationBackend::AroundWrites(
     return PrefixStatus(StrCat("migration '", info.flag, "': write"),
                         lease.status());
   }
-  PgDualWrite dual(**lease, policy_);
+  // Marked only when this operation writes both sides (docs/sync.md,
+  // "Coexistence with the application's dual writes"): in `off` and
+  // `complete` the application is a one-side writer like any other, and the
+  // sync triggers must carry its write across.
+  PgDualWrite dual(**lease, policy_,
+                   info.plan.write_other ? DualWriteMarker::kMark
+                                         : DualWriteMarker::kNoMark);
   PgOperation op;
   op.owner = this;
   op.dual = &dual;

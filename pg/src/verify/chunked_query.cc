@@ -14,6 +14,9 @@ namespace {
 
 using comparator::Normalizer;
 
+// read_only_sql_transaction: a write attempted in a READ ONLY transaction.
+constexpr std::string_view kSqlStateReadOnlyTransaction = "25006";
+
 constexpr std::uint32_t kTextOid = 25;
 constexpr std::uint32_t kVarcharOid = 1043;
 
@@ -174,8 +177,16 @@ std::vector<std::string> ChunkedQuery::ColumnArrays(
 
 absl::Status ChunkedQuery::Fail(const std::exception& e,
                                 const std::string& what) const {
-  return StatusFromException(
+  const absl::Status status = StatusFromException(
       e, StrCat(what, " of the --", query_.side(), " query"));
+  // The operator's query tried to write (through a function, say) and the
+  // snapshot's READ ONLY stopped it: bad input, not an outage.
+  if (SqlStateOf(e) == kSqlStateReadOnlyTransaction) {
+    return absl::InvalidArgumentError(
+        StrCat(status.message(), " (verify runs both queries read-only: --",
+               query_.side(), " must only read)"));
+  }
+  return status;
 }
 
 absl::StatusOr<std::vector<KeyTexts>> ChunkedQuery::ComputeBounds(

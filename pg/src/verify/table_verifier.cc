@@ -134,7 +134,8 @@ absl::Status Verification::Prepare() {
   try {
     pqxx::nontransaction tx(old_conn_);
     // hash_record_extended() arrived in PostgreSQL 14.
-    by_value = tx.exec("SHOW server_version_num")[0][0].as<int>() >= 140000;
+    by_value =
+        tx.exec_params("SHOW server_version_num")[0][0].as<int>() >= 140000;
   } catch (const std::exception& e) {
     return StatusFromException(e, "asking the server's version");
   }
@@ -199,8 +200,8 @@ absl::Status Verification::Prepare() {
     if (static_cast<int>(i) < options_.key_columns) {
       key_types.push_back(oc[i].type_sql);
     }
-    same_kinds = same_kinds && comparator::KindForTypeOid(oc[i].type_oid) ==
-                                   comparator::KindForTypeOid(nc[i].type_oid);
+    same_kinds = same_kinds && KindForTypeOid(oc[i].type_oid) ==
+                                   KindForTypeOid(nc[i].type_oid);
   }
   // Equal hashes mean equal rows only when both sides parse each column into
   // the same kind; otherwise differing seeds send every chunk to the
@@ -223,9 +224,9 @@ absl::Status Verification::Prepare() {
 absl::Status Verification::CompareRows(const pqxx::result& old_rows,
                                        const pqxx::result& new_rows,
                                        PassFindings* out) {
-  absl::StatusOr<RowSet> old_set = comparator::RowSetFromResult(old_rows);
+  absl::StatusOr<RowSet> old_set = pg::RowSetFromResult(old_rows);
   if (!old_set.ok()) return old_set.status();
-  absl::StatusOr<RowSet> new_set = comparator::RowSetFromResult(new_rows);
+  absl::StatusOr<RowSet> new_set = pg::RowSetFromResult(new_rows);
   if (!new_set.ok()) return new_set.status();
   absl::StatusOr<Diff> diff = comparator_->Compare(*old_set, *new_set);
   if (!diff.ok()) return diff.status();

@@ -27,6 +27,40 @@ std::string TrimQuery(std::string_view sql) {
   return std::string(sql);
 }
 
+namespace {
+
+// The server's verdict on a string holding several statements, from the
+// extended protocol's Parse step ("cannot insert multiple commands into a
+// prepared statement"). Matching the text is for the message only: the
+// protocol refuses such a string whatever the server's language.
+bool IsMultipleStatementsError(const pqxx::sql_error& e) {
+  return e.sqlstate() == "42601" &&
+         std::string_view(e.what()).find("multiple commands") !=
+             std::string_view::npos;
+}
+
+// Forgets the unnamed statement Describe parses, so that the operator's SQL
+// does not linger in libpqxx's table of prepared statements. The unnamed
+// statement is never registered by libpqxx, so this sends nothing.
+class UnnamedStatementGuard {
+ public:
+  explicit UnnamedStatementGuard(pqxx::connection_base& conn) : conn_(conn) {}
+  ~UnnamedStatementGuard() {
+    try {
+      conn_.unprepare("");
+    } catch (const std::exception&) {
+      // Only erases a map entry; nothing the caller could act on.
+    }
+  }
+  UnnamedStatementGuard(const UnnamedStatementGuard&) = delete;
+  UnnamedStatementGuard& operator=(const UnnamedStatementGuard&) = delete;
+
+ private:
+  pqxx::connection_base& conn_;
+};
+
+}  // namespace
+
 absl::StatusOr<VerifyQuery> VerifyQuery::Describe(pqxx::connection_base& conn,
                                                   std::string_view sql,
                                                   std::string_view side) {
@@ -39,10 +73,42 @@ absl::StatusOr<VerifyQuery> VerifyQuery::Describe(pqxx::connection_base& conn,
                " is empty: give a SELECT whose first column(s) "
                "are the key"));
   }
+  const std::string context = StrCat("the --", side, " query");
   try {
     pqxx::nontransaction tx(conn);
+    // docs/design.md, Comparator, verify and backfill: verify only reads. The
+    // snapshot transaction is what makes writes fail; refuse to go on
+    // without it rather than trust every caller to have opened it.
+    if (tx.exec_params("SELECT current_setting('transaction_read_only')")[0][0]
+            .as<std::string>() != "on") {
+      return absl::InternalError(
+          StrCat(context,
+                 " would run outside a read-only transaction; verify runs "
+                 "queries only inside its READ ONLY snapshot (this is a bug "
+                 "in cutover: please report it)"));
+    }
+    // The operator's text, parsed alone by the server (PQprepare: the
+    // extended protocol's Parse, which executes nothing and takes exactly one
+    // statement). Wrapped in the subquery below, a second statement would
+    // only be a syntax error, or worse: text that closes the parenthesis can
+    // smuggle in a COMMIT that ends the read-only transaction.
+    UnnamedStatementGuard forget(conn);
+    try {
+      conn.prepare(q.sql_);
+      conn.prepare_now("");
+    } catch (const pqxx::sql_error& e) {
+      if (!IsMultipleStatementsError(e)) throw;
+      return absl::InvalidArgumentError(
+          StrCat("--", side,
+                 " holds more than one SQL statement; verify runs exactly one "
+                 "SELECT per side, read-only: remove the ';' and everything "
+                 "after it, or combine the statements into one SELECT (WITH "
+                 "... SELECT, UNION ALL)"));
+    }
+    // exec_params: the extended protocol again, so the wrapped text is one
+    // statement or nothing.
     const pqxx::result r =
-        tx.exec(StrCat("SELECT * FROM (\n", q.sql_, "\n) AS q LIMIT 0"));
+        tx.exec_params(StrCat("SELECT * FROM (\n", q.sql_, "\n) AS q LIMIT 0"));
     std::vector<std::string> oids;
     for (pqxx::row::size_type i = 0; i < r.columns(); ++i) {
       VerifyColumn c;
@@ -65,7 +131,7 @@ absl::StatusOr<VerifyQuery> VerifyQuery::Describe(pqxx::connection_base& conn,
       q.columns_[i].type_sql = types[static_cast<int>(i)][0].c_str();
     }
   } catch (const std::exception& e) {
-    absl::Status s = StatusFromException(e, StrCat("the --", side, " query"));
+    absl::Status s = StatusFromException(e, context);
     if (s.code() == absl::StatusCode::kUnavailable) return s;
     return absl::InvalidArgumentError(std::string(s.message()));
   }

@@ -35,10 +35,14 @@ struct VerifyColumn {
 
 class VerifyQuery {
  public:
-  // Runs `sql` with LIMIT 0 to learn its columns and their types. `side` ("old"
-  // or "new") prefixes error messages. InvalidArgument when the query is empty
-  // or PostgreSQL rejects it (with the server's message); Unavailable when the
-  // connection is lost.
+  // Learns the columns of `sql` and their types by running it wrapped, with
+  // LIMIT 0. Must be called inside the READ ONLY snapshot transaction
+  // (shared_snapshot.h); every statement goes through the extended protocol,
+  // which takes one statement at a time. `side` ("old" or "new") names the
+  // option in error messages. InvalidArgument when the query is empty, holds
+  // more than one statement (nothing runs) or PostgreSQL rejects it (with the
+  // server's message); Internal when the session is not read-only (a caller
+  // bug: nothing of `sql` is sent); Unavailable when the connection is lost.
   static absl::StatusOr<VerifyQuery> Describe(pqxx::connection_base& conn,
                                               std::string_view sql,
                                               std::string_view side);

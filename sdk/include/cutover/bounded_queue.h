@@ -39,15 +39,26 @@ class BoundedQueue {
 
   std::size_t capacity() const { return capacity_; }
 
+  // The queue's size around one push, measured once the push completed: before
+  // counts the items ahead of the pushed one, after every item then queued.
+  // Racing pushes each see their own `before`, so a size threshold is crossed
+  // (before < threshold <= after) by at least one of them even when none sees
+  // the size equal to the threshold.
+  struct PushSizes {
+    std::size_t before = 0;
+    std::size_t after = 0;
+  };
+
   // Moves `value` in. False when full, leaving `value` untouched.
   bool TryPush(T&& value) {
     return TryPushWith([&value](T& cell) { cell = std::move(value); });
   }
 
   // Claims a free cell and calls `fill(T&)` on it; `fill` must not throw.
-  // False (without calling `fill`) when full.
+  // False (without calling `fill`) when full. When pushed and `sizes` is not
+  // null, fills it in (two loads, as SizeApprox()).
   template <typename Fill>
-  bool TryPushWith(Fill&& fill) {
+  bool TryPushWith(Fill&& fill, PushSizes* sizes = nullptr) {
     Cell* cell;
     std::size_t pos = enqueue_pos_.load(std::memory_order_relaxed);
     for (;;) {
@@ -81,6 +92,13 @@ class BoundedQueue {
     }
     fill(cell->value);
     cell->sequence.store(pos + 1, std::memory_order_release);
+    if (sizes != nullptr) {
+      const std::size_t enq = enqueue_pos_.load(std::memory_order_seq_cst);
+      const std::size_t deq = dequeue_pos_.load(std::memory_order_seq_cst);
+      // A consumer may already have taken the pushed item (deq > pos).
+      sizes->before = pos > deq ? pos - deq : 0;
+      sizes->after = enq > deq ? enq - deq : 0;
+    }
     return true;
   }
 

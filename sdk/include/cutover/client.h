@@ -6,8 +6,9 @@
 // pub/sub) trigger a reload, and the store version is polled as a safety net
 // because pub/sub drops messages while disconnected. When the store is
 // unreachable the client keeps serving the last snapshot, reports itself stale
-// and reconnects with exponential backoff and jitter. It can write the snapshot
-// to a file on every good load and start from that file when the store is down.
+// and reconnects with the retry policy (retry_policy.h). It can write the
+// snapshot to a file on every good load and start from that file when the store
+// is down.
 //
 //   auto client = cutover::Client::StartRedis("redis://127.0.0.1:6379", {});
 //   std::string_view groups[] = {"staff"};
@@ -40,6 +41,7 @@
 #include "cutover/logger.h"
 #include "cutover/mutex.h"
 #include "cutover/redis_connection.h"
+#include "cutover/retry_policy.h"
 
 namespace cutover {
 inline namespace sdk {
@@ -49,9 +51,11 @@ struct ClientOptions {
   RedisOptions redis;  // timeouts for every Redis call (StartRedis only)
   // How often the store version is polled when no announcement arrives.
   std::chrono::milliseconds poll_interval{1000};
-  // Reconnect backoff: doubles from initial to max, with jitter.
-  std::chrono::milliseconds initial_backoff{50};
-  std::chrono::milliseconds max_backoff{2000};
+  // How long to wait before reconnecting after a failure; max_retries is
+  // ignored (the client retries for as long as it runs).
+  RetryOptions reconnect{std::chrono::milliseconds(50),
+                         std::chrono::milliseconds(2000),
+                         RetryOptions::kUnlimited};
   // If set, written (atomically) after every good load and read at start-up
   // when the store cannot be reached.
   std::string snapshot_path;

@@ -16,6 +16,7 @@
 #include "absl/status/statusor.h"
 #include "cutover/flag.h"
 #include "cutover/flag_store.h"
+#include "cutover/retry_policy.h"
 
 namespace cutover {
 inline namespace sdk {
@@ -27,10 +28,15 @@ struct ChangeOptions {
 
 class FlagAdmin {
  public:
-  // `store` must outlive the admin. A conflict is retried up to `max_attempts`
-  // times with a short jittered pause, so a crowd of operators all get their
-  // change in.
-  explicit FlagAdmin(FlagStore& store, int max_attempts = 50);
+  // How a write that lost the compare-and-set to another operator is retried:
+  // the other write is already done, so pauses stay short (at most 50 ms);
+  // 49 retries let a crowd of operators all get their change in.
+  static constexpr RetryOptions kDefaultRetry{
+      std::chrono::milliseconds(2), std::chrono::milliseconds(50), 49};
+
+  // `store` must outlive the admin. An invalid `retry` (ValidateRetryOptions)
+  // is replaced by kDefaultRetry.
+  explicit FlagAdmin(FlagStore& store, RetryOptions retry = kDefaultRetry);
 
   // The stored flag. NotFound when absent; DataLoss when the stored document is
   // corrupt, with the parser's reason.
@@ -49,8 +55,8 @@ class FlagAdmin {
   // several times (once per attempt) and must only change the flag it is given;
   // an error it returns aborts the update. Returns the flag as stored. Errors:
   // NotFound, DataLoss (corrupt), InvalidArgument, FailedPrecondition (safety
-  // rule), Aborted (the conflict persisted), Unavailable / DeadlineExceeded
-  // (store unreachable). Nothing is written on error.
+  // rule), Aborted (the conflict persisted through every retry), Unavailable /
+  // DeadlineExceeded (store unreachable). Nothing is written on error.
   absl::StatusOr<Flag> Update(std::string_view name, std::string_view action,
                               const std::function<absl::Status(Flag&)>& mutate,
                               const ChangeOptions& options);
@@ -61,7 +67,7 @@ class FlagAdmin {
 
  private:
   FlagStore& store_;
-  const int max_attempts_;
+  const RetryOptions retry_;
 };
 
 }  // namespace sdk

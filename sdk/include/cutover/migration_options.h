@@ -1,7 +1,8 @@
 // The parts of a Migration's configuration that do not depend on the
 // application's types (migration.h has the typed part: the four callables and
 // the comparison), and the hooks a storage backend uses to run the two sides
-// of one operation in one database transaction (comparator/pg_migration.h).
+// of one operation in one database transaction
+// (pg/include/cutover/pg_migration.h).
 //
 // Thread-safety: value types. Hooks are called from every thread that runs
 // the migration, concurrently: they must be thread-safe.

@@ -33,19 +33,23 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "cutover/logger.h"
 #include "cutover/operation_tracker.h"
-#include "cutover/periodic_redis_writer.h"
 #include "cutover/redis_connection.h"
 #include "cutover/redis_keys.h"
 #include "cutover/redis_url.h"
+#include "cutover/retry_policy.h"
 
 namespace cutover {
 inline namespace sdk {
+
+class RedisBackgroundWriter;
 
 // Calls `fn(field, value)` for every additive counter of `totals`, always in
 // the same order, with the field names above (zeros included).
@@ -63,6 +67,8 @@ class RedisOperationTracker : public OperationTracker {
     std::chrono::milliseconds flush_interval{1000};
     std::chrono::seconds ttl{30 * 24 * 60 * 60};
     std::chrono::milliseconds shutdown_timeout{2000};
+    // How the writer waits before reconnecting after a failure.
+    RetryOptions reconnect;
     RedisOptions redis;
     std::shared_ptr<Logger> logger;  // unset: DefaultLogger()
   };
@@ -80,8 +86,8 @@ class RedisOperationTracker : public OperationTracker {
   // Everything recorded so far (written to Redis or not).
   TrackerTotals Totals() const { return counts_.Totals(); }
   // Writes what was recorded before the call, waiting at most `timeout`. OK
-  // when it is in Redis; the writer's error otherwise (counts are kept and
-  // written later).
+  // when it is in Redis; the last error otherwise (Unavailable when Redis is
+  // unreachable; counts are kept and written later).
   absl::Status Flush(std::chrono::milliseconds timeout);
 
  private:
@@ -91,13 +97,21 @@ class RedisOperationTracker : public OperationTracker {
   RedisOperationTracker(Passkey, Options options, RedisEndpoint endpoint);
 
  private:
-  absl::Status WriteRound(RedisConnection& connection);
+  // The writer's collect step: the counts recorded since the last write, as
+  // deltas; true when there are any.
+  bool Collect();
+  // The writer's write step: the deltas in one transaction.
+  absl::Status Write(RedisConnection& connection);
 
   const Options options_;
   InMemoryOperationTracker counts_;
-  TrackerTotals written_;  // writer thread only
+  // Writer thread only: what Redis holds, what was recorded by the last
+  // collect, and the difference as (field, increment).
+  TrackerTotals written_;
+  TrackerTotals collected_;
+  std::vector<std::pair<std::string, std::string>> deltas_;
   // Last: it stops before the members its rounds use are destroyed.
-  std::unique_ptr<PeriodicRedisWriter> writer_;
+  std::unique_ptr<RedisBackgroundWriter> writer_;
 };
 
 }  // namespace sdk

@@ -13,8 +13,8 @@
 // accumulating in memory (at most max_pending_counter_blocks flag-minutes,
 // oldest dropped first), events wait in the queue and in the one batch the
 // writer holds and beyond that are dropped and counted, and the thread
-// reconnects with exponential backoff.
-// Everything pending is written when Redis returns.
+// reconnects with the retry policy (retry_policy.h: exponential, capped, full
+// jitter). Everything pending is written when Redis returns.
 //
 // Thread-safety: Publish, Flush and stats may be called from any thread.
 #ifndef CUTOVER_REDIS_PUBLISHER_H_
@@ -26,21 +26,21 @@
 #include <cstdint>
 #include <memory>
 #include <string>
-#include <thread>
 
-#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "cutover/logger.h"
-#include "cutover/mutex.h"
 #include "cutover/publisher.h"
 #include "cutover/redis_connection.h"
 #include "cutover/redis_url.h"
 #include "cutover/result_pipeline.h"
+#include "cutover/retry_policy.h"
 #include "cutover/stats_schema.h"
 
 namespace cutover {
 inline namespace sdk {
+
+class RedisBackgroundWriter;
 
 class RedisPublisher : public Publisher {
  public:
@@ -62,8 +62,8 @@ class RedisPublisher : public Publisher {
     // Flag-minutes of counters kept while Redis is unreachable (each about
     // 2 KB); beyond that the oldest minutes are dropped, counted and logged.
     std::size_t max_pending_counter_blocks = 4096;
-    std::chrono::milliseconds reconnect_min_backoff{100};
-    std::chrono::milliseconds reconnect_max_backoff{5000};
+    // How the writer waits before reconnecting after a failure.
+    RetryOptions reconnect;
     // The destructor's Flush timeout.
     std::chrono::milliseconds shutdown_timeout{2000};
     // Connect and per-command timeouts.
@@ -79,10 +79,10 @@ class RedisPublisher : public Publisher {
     std::uint64_t counter_blocks_written = 0;
     std::uint64_t counter_blocks_lost = 0;  // pending limit while Redis down
     std::uint64_t commands_rejected = 0;    // refused by Redis, not retried
-    std::uint64_t write_failures = 0;       // round trips that failed
-    std::uint64_t reconnects = 0;           // successful connections
-    std::size_t queued_events = 0;          // in the queue now
-    std::size_t pending_events = 0;         // taken from the queue, unwritten
+    std::uint64_t write_failures = 0;  // connects or round trips that failed
+    std::uint64_t reconnects = 0;      // successful connections
+    std::size_t queued_events = 0;     // in the queue now
+    std::size_t pending_events = 0;    // taken from the queue, unwritten
     std::size_t pending_counter_blocks = 0;
     bool connected = false;
   };
@@ -119,22 +119,14 @@ class RedisPublisher : public Publisher {
   RedisPublisher(Passkey, Options options, RedisEndpoint endpoint);
 
  private:
-  class Writer;
-
-  void WakeWriter();
+  // What the writer thread took from the pipeline and has not written yet.
+  class Outbox;
 
   const Options options_;
   ResultPipeline pipeline_;
-  std::unique_ptr<Writer> writer_;
-
-  mutable Mutex mu_;
-  CondVar cv_;  // the writer waits here; Flush waits here too
-  bool stop_ ABSL_GUARDED_BY(mu_) = false;
-  bool wake_ ABSL_GUARDED_BY(mu_) = false;
-  std::uint64_t flush_requested_ ABSL_GUARDED_BY(mu_) = 0;
-  std::uint64_t flush_done_ ABSL_GUARDED_BY(mu_) = 0;
-  std::string last_error_ ABSL_GUARDED_BY(mu_);
-  std::thread thread_;
+  std::unique_ptr<Outbox> outbox_;
+  // Last: it stops before the members its rounds use are destroyed.
+  std::unique_ptr<RedisBackgroundWriter> writer_;
 };
 
 }  // namespace sdk

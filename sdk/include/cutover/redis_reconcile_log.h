@@ -7,10 +7,14 @@
 // drains it every flush_interval (or when Flush is called) and pipelines the
 // XADDs in one round trip per batch. When Redis is unreachable the entries
 // wait (up to queue_capacity in the queue plus max_pending taken out of it)
-// and are written once it is back; beyond that an entry is dropped, counted,
-// and logged at error level with its flag and key, so it can still be
-// re-synced by hand. The stream is never trimmed: every entry is a row that
-// may differ.
+// and are written once it is back; the writer reconnects with the retry
+// policy (retry_policy.h). Beyond those limits an entry is dropped and
+// counted (stats().dropped); Append never logs, since a request thread must
+// not pay for a log line per drop while the queue is full. The writer thread
+// reports the drops instead, at error level and at most once per
+// drop_report_interval ("N reconcile entries dropped since last report"):
+// the rows they named are found again by `cutover verify`. The stream is
+// never trimmed: every entry is a row that may differ.
 //
 // Thread-safety: every method may be called from any thread.
 #ifndef CUTOVER_REDIS_RECONCILE_LOG_H_
@@ -22,20 +26,24 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "cutover/bounded_queue.h"
 #include "cutover/logger.h"
-#include "cutover/periodic_redis_writer.h"
 #include "cutover/reconcile_log.h"
 #include "cutover/redis_connection.h"
 #include "cutover/redis_keys.h"
 #include "cutover/redis_url.h"
+#include "cutover/retry_policy.h"
 
 namespace cutover {
 inline namespace sdk {
+
+class RedisBackgroundWriter;
 
 class RedisReconcileLog : public ReconcileLog {
  public:
@@ -47,8 +55,10 @@ class RedisReconcileLog : public ReconcileLog {
     // Entries taken from the queue but not yet written (Redis down).
     std::size_t max_pending = 65536;
     std::chrono::milliseconds flush_interval{100};
-    std::chrono::milliseconds reconnect_min_backoff{100};
-    std::chrono::milliseconds reconnect_max_backoff{5000};
+    // How the writer waits before reconnecting after a failure.
+    RetryOptions reconnect;
+    // Dropped entries are reported at most once per interval.
+    std::chrono::milliseconds drop_report_interval{10000};
     // The destructor's Flush timeout.
     std::chrono::milliseconds shutdown_timeout{2000};
     RedisOptions redis;
@@ -70,12 +80,13 @@ class RedisReconcileLog : public ReconcileLog {
       Options options);
 
   // Flush(shutdown_timeout), then stops the writer; what is still unwritten is
-  // logged (count and keys) as lost.
+  // logged (count and keys) as lost, and drops not reported yet are.
   ~RedisReconcileLog() override;
   RedisReconcileLog(const RedisReconcileLog&) = delete;
   RedisReconcileLog& operator=(const RedisReconcileLog&) = delete;
 
-  // Queues the entry; never blocks. A full queue drops it (counted, logged).
+  // Queues the entry; never blocks and never logs. A full queue drops it:
+  // counted here, reported by the writer thread.
   void Append(ReconcileEntry entry) override;
 
   // Waits until every entry appended before the call is in Redis, at most
@@ -92,11 +103,18 @@ class RedisReconcileLog : public ReconcileLog {
   RedisReconcileLog(Passkey, Options options, RedisEndpoint endpoint);
 
  private:
-  // One writer round: moves queued entries into pending_ and writes them.
-  absl::Status WriteRound(RedisConnection& connection);
+  // The writer's collect step: takes queued entries, reports drops; true
+  // when entries wait to be written.
+  bool Collect();
+  // The writer's write step: writes pending_ and whatever arrives meanwhile.
+  absl::Status Write(RedisConnection& connection);
   // Moves queued entries into pending_; returns how many.
   std::size_t Drain();
   absl::Status WritePending(RedisConnection& connection);
+  // Writer thread: logs the drops not reported yet, if there are any and
+  // `force` or drop_report_interval has passed since the last report.
+  void ReportDrops(bool force);
+  // Writer thread: an entry that will never reach Redis, logged with its key.
   void DropLogged(const ReconcileEntry& entry, std::string_view why);
 
   const Options options_;
@@ -106,13 +124,18 @@ class RedisReconcileLog : public ReconcileLog {
 
   std::atomic<std::uint64_t> appended_{0};
   std::atomic<std::uint64_t> written_{0};
-  std::atomic<std::uint64_t> dropped_{0};
+  // Drops on the request path (queue full), reported in aggregate.
+  std::atomic<std::uint64_t> queue_full_drops_{0};
+  // Drops on the writer thread, each logged with its key.
+  std::atomic<std::uint64_t> writer_drops_{0};
   std::atomic<std::size_t> pending_count_{0};
 
   // Owned by the writer thread (and the destructor once it stopped).
   std::vector<ReconcileEntry> pending_;
+  std::uint64_t drops_reported_ = 0;
+  absl::Time last_drop_report_ = absl::InfinitePast();
   // Last: it stops before the members its rounds use are destroyed.
-  std::unique_ptr<PeriodicRedisWriter> writer_;
+  std::unique_ptr<RedisBackgroundWriter> writer_;
 };
 
 }  // namespace sdk

@@ -46,7 +46,8 @@ class ResultPipeline {
 
   // Counts `result` and, if it is an event, queues a copy of it (or drops and
   // counts it when the queue is full). Returns true when the writer should be
-  // woken early: the queue just reached half its capacity.
+  // woken early: this push carried the queue from below half its capacity to
+  // half or more (BoundedQueue::PushSizes), however other pushes interleaved.
   bool Publish(const ExperimentResult& result) noexcept;
 
   // Moves up to `max` queued events into (*records)[at], (*records)[at + 1],

@@ -4,10 +4,10 @@
 #include <array>
 #include <cstdio>
 #include <fstream>
-#include <random>
 #include <sstream>
 
 #include "absl/time/clock.h"
+#include "client/snapshot_file.h"
 #include "cutover/evaluator.h"
 #include "cutover/flag_json.h"
 #include "cutover/internal/strings.h"
@@ -21,13 +21,6 @@ namespace {
 
 std::atomic<std::uint64_t> next_client_id{1};
 
-std::chrono::milliseconds Jittered(std::chrono::milliseconds base) {
-  // Jitter spreads reconnects of many processes after a Redis restart.
-  thread_local std::minstd_rand rng(std::random_device{}());
-  std::uniform_int_distribution<long long> dist(base.count() / 2, base.count());
-  return std::chrono::milliseconds(dist(rng));
-}
-
 }  // namespace
 
 Client::Client(Passkey, std::shared_ptr<FlagStore> store, ClientOptions options)
@@ -40,13 +33,14 @@ absl::StatusOr<std::unique_ptr<Client>> Client::Start(
     std::shared_ptr<FlagStore> store, ClientOptions options) {
   if (store == nullptr)
     return absl::InvalidArgumentError("Client::Start: store is null");
-  if (options.poll_interval <= std::chrono::milliseconds(0) ||
-      options.initial_backoff <= std::chrono::milliseconds(0) ||
-      options.max_backoff < options.initial_backoff) {
+  if (options.poll_interval <= std::chrono::milliseconds(0)) {
     return absl::InvalidArgumentError(
-        "Client::Start: poll_interval and initial_backoff must be positive and "
-        "max_backoff at "
-        "least initial_backoff");
+        "Client::Start: poll_interval must be positive");
+  }
+  if (absl::Status s =
+          ValidateRetryOptions(options.reconnect, "Client::Start: reconnect");
+      !s.ok()) {
+    return s;
   }
   auto client =
       std::make_unique<Client>(Passkey{}, std::move(store), std::move(options));
@@ -299,7 +293,9 @@ bool Client::SleepUnlessStopping(std::chrono::milliseconds duration) {
 
 void Client::Run() {
   std::unique_ptr<ChangeSubscription> subscription;
-  std::chrono::milliseconds backoff = options_.initial_backoff;
+  // Full jitter spreads the reconnects of many processes after a Redis
+  // restart (retry_policy.h).
+  RetryPolicy reconnect(options_.reconnect);
   bool need_load = !status().ready || status().from_snapshot_file;
   auto fail = [&](const absl::Status& s) {
     RecordFailure(s);
@@ -309,8 +305,7 @@ void Client::Run() {
     }
     subscription.reset();
     need_load = true;
-    const bool keep_going = SleepUnlessStopping(Jittered(backoff));
-    backoff = std::min(backoff * 2, options_.max_backoff);
+    const bool keep_going = SleepUnlessStopping(reconnect.NextDelay());
     return keep_going;
   };
   while (true) {
@@ -338,7 +333,7 @@ void Client::Run() {
         continue;
       }
       need_load = false;
-      backoff = options_.initial_backoff;
+      reconnect.Reset();
     }
     absl::StatusOr<bool> changed =
         subscription->WaitForChange(options_.poll_interval);
@@ -403,20 +398,9 @@ absl::Status Client::WriteSnapshotFile(const StoreContents& contents) const {
     doc["documents"][name] = document;
   for (const auto& [group, members] : contents.groups)
     doc["groups"][group] = members;
-  // Write then rename: a crash mid-write never leaves a truncated snapshot
-  // behind.
-  const std::string tmp = options_.snapshot_path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << ToJsonText(doc);
-    if (!out.good())
-      return absl::UnavailableError(StrCat("cannot write ", tmp));
-  }
-  if (std::rename(tmp.c_str(), options_.snapshot_path.c_str()) != 0) {
-    return absl::UnavailableError(
-        StrCat("cannot rename ", tmp, " to ", options_.snapshot_path));
-  }
-  return absl::OkStatus();
+  // A failed write must never replace the last good snapshot: see
+  // snapshot_file.h.
+  return WriteFileAtomically(options_.snapshot_path, ToJsonText(doc));
 }
 
 absl::Status Client::LoadSnapshotFile() {

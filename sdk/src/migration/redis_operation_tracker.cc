@@ -8,6 +8,7 @@
 #include "cutover/internal/experiment_clock.h"
 #include "cutover/internal/strings.h"
 #include "cutover/stats_schema.h"
+#include "redis/redis_background_writer.h"
 
 namespace cutover {
 inline namespace sdk {
@@ -68,6 +69,11 @@ RedisOperationTracker::Create(Options options) {
     return absl::InvalidArgumentError(
         "RedisOperationTracker: flush_interval and ttl must be positive");
   }
+  if (absl::Status s = ValidateRetryOptions(options.reconnect,
+                                            "RedisOperationTracker: reconnect");
+      !s.ok()) {
+    return s;
+  }
   return std::make_shared<RedisOperationTracker>(Passkey{}, std::move(options),
                                                  *std::move(endpoint));
 }
@@ -75,15 +81,19 @@ RedisOperationTracker::Create(Options options) {
 RedisOperationTracker::RedisOperationTracker(Passkey, Options options,
                                              RedisEndpoint endpoint)
     : options_(std::move(options)) {
-  PeriodicRedisWriter::Options w;
+  RedisBackgroundWriter::Options w;
   w.endpoint = std::move(endpoint);
   w.redis = options_.redis;
   w.interval = options_.flush_interval;
+  w.retry = options_.reconnect;
   w.what = StrCat("operation tracker for '", options_.flag, "'");
+  w.while_unreachable = "counts are kept in memory until Redis is back";
   w.logger = options_.logger;
-  writer_ = std::make_unique<PeriodicRedisWriter>(
+  writer_ = std::make_unique<RedisBackgroundWriter>(
       std::move(w),
-      [this](RedisConnection& connection) { return WriteRound(connection); });
+      RedisBackgroundWriter::Task{
+          [this] { return Collect(); },
+          [this](RedisConnection& connection) { return Write(connection); }});
 }
 
 RedisOperationTracker::~RedisOperationTracker() {
@@ -99,20 +109,26 @@ absl::Status RedisOperationTracker::Flush(std::chrono::milliseconds timeout) {
   return writer_->Flush(timeout);
 }
 
-absl::Status RedisOperationTracker::WriteRound(RedisConnection& connection) {
-  const TrackerTotals now = counts_.Totals();
+bool RedisOperationTracker::Collect() {
+  collected_ = counts_.Totals();
   std::vector<std::uint64_t> before;
   ForEachOperationField(written_, [&before](std::string_view, std::uint64_t v) {
     before.push_back(v);
   });
-  std::vector<std::pair<std::string, std::string>> deltas;
+  deltas_.clear();
   std::size_t i = 0;
-  ForEachOperationField(now, [&](std::string_view field, std::uint64_t v) {
-    if (v > before[i]) deltas.emplace_back(field, StrCat(v - before[i]));
-    ++i;
-  });
-  if (deltas.empty()) return absl::OkStatus();
+  ForEachOperationField(collected_,
+                        [&](std::string_view field, std::uint64_t v) {
+                          if (v > before[i]) {
+                            deltas_.emplace_back(field, StrCat(v - before[i]));
+                          }
+                          ++i;
+                        });
+  return !deltas_.empty();
+}
 
+absl::Status RedisOperationTracker::Write(RedisConnection& connection) {
+  const auto& deltas = deltas_;
   const std::string key = OperationStatsKey(
       options_.prefix, options_.flag,
       UnixMinuteOfMillis(experiment_internal::UnixMillisCoarse()));
@@ -140,7 +156,7 @@ absl::Status RedisOperationTracker::WriteRound(RedisConnection& connection) {
     }
   }
   if (!refused.ok()) return refused;
-  written_ = now;
+  written_ = collected_;
   return absl::OkStatus();
 }
 

@@ -16,15 +16,18 @@ bool ResultPipeline::Publish(const ExperimentResult& result) noexcept {
   aggregator_.Record(result);
   if (!IsEvent(result.outcome)) return false;
   bool copied = true;
-  const bool queued = queue_.TryPushWith([&](ResultRecord& cell) {
-    try {
-      cell.Assign(result, options_.max_text_bytes);
-    } catch (...) {
-      // Out of memory rendering a value: queue what fitted rather than
-      // nothing; the counters above are exact either way.
-      copied = false;
-    }
-  });
+  BoundedQueue<ResultRecord>::PushSizes sizes;
+  const bool queued = queue_.TryPushWith(
+      [&](ResultRecord& cell) {
+        try {
+          cell.Assign(result, options_.max_text_bytes);
+        } catch (...) {
+          // Out of memory rendering a value: queue what fitted rather than
+          // nothing; the counters above are exact either way.
+          copied = false;
+        }
+      },
+      &sizes);
   if (!queued || !copied) {
     if (!queued) {
       events_dropped_.fetch_add(1, std::memory_order_relaxed);
@@ -33,7 +36,10 @@ bool ResultPipeline::Publish(const ExperimentResult& result) noexcept {
     }
     return false;
   }
-  return queue_.SizeApprox() == queue_.capacity() / 2;
+  // Crossing, not equality: concurrent pushes step past the exact value, and
+  // the writer would then sleep until its next tick while the queue fills.
+  const std::size_t half = queue_.capacity() / 2;
+  return sizes.before < half && half <= sizes.after;
 }
 
 std::size_t ResultPipeline::PopEvents(std::size_t max,

@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <utility>
 
+#include "absl/time/clock.h"
 #include "cutover/internal/strings.h"
 #include "cutover/reconcile_stream.h"
+#include "redis/redis_background_writer.h"
 
 namespace cutover {
 inline namespace sdk {
@@ -23,11 +25,15 @@ absl::StatusOr<std::shared_ptr<RedisReconcileLog>> RedisReconcileLog::Create(
         "RedisReconcileLog: max_pending must be at least 1");
   }
   if (!positive(options.flush_interval) ||
-      !positive(options.reconnect_min_backoff) ||
-      options.reconnect_max_backoff < options.reconnect_min_backoff) {
+      !positive(options.drop_report_interval)) {
     return absl::InvalidArgumentError(
-        "RedisReconcileLog: flush_interval and reconnect_min_backoff must be "
-        "positive and reconnect_max_backoff at least reconnect_min_backoff");
+        "RedisReconcileLog: flush_interval and drop_report_interval must be "
+        "positive");
+  }
+  if (absl::Status s = ValidateRetryOptions(options.reconnect,
+                                            "RedisReconcileLog: reconnect");
+      !s.ok()) {
+    return s;
   }
   return std::make_shared<RedisReconcileLog>(Passkey{}, std::move(options),
                                              *std::move(endpoint));
@@ -39,17 +45,20 @@ RedisReconcileLog::RedisReconcileLog(Passkey, Options options,
       keys_(options_.prefix),
       logger_(options_.logger ? options_.logger : DefaultLogger()),
       queue_(options_.queue_capacity) {
-  PeriodicRedisWriter::Options w;
+  RedisBackgroundWriter::Options w;
   w.endpoint = std::move(endpoint);
   w.redis = options_.redis;
   w.interval = options_.flush_interval;
-  w.min_backoff = options_.reconnect_min_backoff;
-  w.max_backoff = options_.reconnect_max_backoff;
+  w.retry = options_.reconnect;
   w.what = "reconcile log";
+  w.while_unreachable =
+      "reconcile entries wait in memory (bounded) until Redis is back";
   w.logger = logger_;
-  writer_ = std::make_unique<PeriodicRedisWriter>(
+  writer_ = std::make_unique<RedisBackgroundWriter>(
       std::move(w),
-      [this](RedisConnection& connection) { return WriteRound(connection); });
+      RedisBackgroundWriter::Task{
+          [this] { return Collect(); },
+          [this](RedisConnection& connection) { return Write(connection); }});
 }
 
 RedisReconcileLog::~RedisReconcileLog() {
@@ -67,11 +76,33 @@ RedisReconcileLog::~RedisReconcileLog() {
                         " entries were not written to Redis: ",
                         FromAbsl(flushed.message())));
   }
+  ReportDrops(/*force=*/true);
+}
+
+void RedisReconcileLog::ReportDrops(bool force) {
+  const std::uint64_t dropped =
+      queue_full_drops_.load(std::memory_order_relaxed);
+  if (dropped == drops_reported_) return;
+  const absl::Time now = absl::Now();
+  if (!force && now - last_drop_report_ <
+                    absl::FromChrono(options_.drop_report_interval)) {
+    return;
+  }
+  logger_->Log(
+      LogLevel::kError,
+      StrCat("reconcile log: ", dropped - drops_reported_,
+             " reconcile entries dropped since last report (the queue of ",
+             queue_.capacity(),
+             " was full: Redis slow or unreachable, or queue_capacity too "
+             "small); their rows may differ between the schemas: find them "
+             "with cutover verify"));
+  drops_reported_ = dropped;
+  last_drop_report_ = now;
 }
 
 void RedisReconcileLog::DropLogged(const ReconcileEntry& entry,
                                    std::string_view why) {
-  dropped_.fetch_add(1, std::memory_order_relaxed);
+  writer_drops_.fetch_add(1, std::memory_order_relaxed);
   logger_->Log(LogLevel::kError,
                StrCat("reconcile entry lost (", why, "): flag '", entry.flag,
                       "' key '", entry.key, "' side ", SideName(entry.side),
@@ -85,7 +116,9 @@ void RedisReconcileLog::Append(ReconcileEntry entry) {
     pending_count_.fetch_add(1, std::memory_order_relaxed);
     return;
   }
-  DropLogged(entry, "queue full");
+  // Counted only: a log line per drop would make every request pay for
+  // formatting and I/O exactly when the writer is already behind.
+  queue_full_drops_.fetch_add(1, std::memory_order_relaxed);
 }
 
 std::size_t RedisReconcileLog::Drain() {
@@ -133,8 +166,13 @@ absl::Status RedisReconcileLog::WritePending(RedisConnection& connection) {
   return absl::OkStatus();
 }
 
-absl::Status RedisReconcileLog::WriteRound(RedisConnection& connection) {
+bool RedisReconcileLog::Collect() {
   Drain();
+  ReportDrops(/*force=*/false);
+  return !pending_.empty();
+}
+
+absl::Status RedisReconcileLog::Write(RedisConnection& connection) {
   absl::Status status = WritePending(connection);
   // Entries that arrived while writing go out in the same round.
   while (status.ok() && Drain() > 0) status = WritePending(connection);
@@ -155,7 +193,8 @@ RedisReconcileLog::Stats RedisReconcileLog::stats() const {
   Stats s;
   s.appended = appended_.load(std::memory_order_relaxed);
   s.written = written_.load(std::memory_order_relaxed);
-  s.dropped = dropped_.load(std::memory_order_relaxed);
+  s.dropped = queue_full_drops_.load(std::memory_order_relaxed) +
+              writer_drops_.load(std::memory_order_relaxed);
   s.write_failures = writer_->failures();
   s.pending = pending_count_.load(std::memory_order_relaxed);
   s.connected = writer_->connected();

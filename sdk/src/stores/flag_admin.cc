@@ -1,7 +1,6 @@
 #include "cutover/flag_admin.h"
 
 #include <algorithm>
-#include <random>
 #include <thread>
 
 #include "absl/time/clock.h"
@@ -20,13 +19,6 @@ std::string NowRfc3339() {
                           absl::UTCTimeZone());
 }
 
-void PauseBeforeRetry(int attempt) {
-  thread_local std::minstd_rand rng(std::random_device{}());
-  const int ceiling_ms = std::min(2 << std::min(attempt, 5), 50);
-  std::this_thread::sleep_for(std::chrono::milliseconds(
-      std::uniform_int_distribution<int>(1, ceiling_ms)(rng)));
-}
-
 absl::StatusOr<Flag> ParseStored(std::string_view name,
                                  const std::string& document) {
   absl::StatusOr<Flag> flag = ParseFlagJson(document);
@@ -42,8 +34,10 @@ absl::StatusOr<Flag> ParseStored(std::string_view name,
 
 }  // namespace
 
-FlagAdmin::FlagAdmin(FlagStore& store, int max_attempts)
-    : store_(store), max_attempts_(std::max(1, max_attempts)) {}
+FlagAdmin::FlagAdmin(FlagStore& store, RetryOptions retry)
+    : store_(store),
+      retry_(ValidateRetryOptions(retry, "FlagAdmin").ok() ? retry
+                                                           : kDefaultRetry) {}
 
 absl::StatusOr<Flag> FlagAdmin::Get(std::string_view name) {
   if (!IsValidFlagName(name)) {
@@ -102,7 +96,9 @@ absl::StatusOr<Flag> FlagAdmin::Update(
     std::string_view name, std::string_view action,
     const std::function<absl::Status(Flag&)>& mutate,
     const ChangeOptions& options) {
-  for (int attempt = 0; attempt < max_attempts_; ++attempt) {
+  // Per call: FlagAdmin may be used from several threads at once.
+  RetryPolicy retry(retry_);
+  for (;;) {
     absl::StatusOr<Flag> before = Get(name);
     if (!before.ok()) return before.status();
     Flag after = *before;
@@ -123,18 +119,21 @@ absl::StatusOr<Flag> FlagAdmin::Update(
     auto version = store_.CompareAndSet(write);
     if (version.ok()) return after;
     if (!absl::IsAborted(version.status())) return version.status();
-    PauseBeforeRetry(attempt);
+    if (!retry.CanRetry()) break;
+    std::this_thread::sleep_for(retry.NextDelay());
   }
-  return absl::AbortedError(StrCat(
-      "flag ", name, " kept changing under us: gave up after ", max_attempts_,
-      " conflicting attempts; check who else is changing it "
-      "(cutover flag history ",
-      name, ") and retry"));
+  return absl::AbortedError(
+      StrCat("flag ", name, " kept changing under us: gave up after ",
+             retry.retries() + 1,
+             " conflicting attempts; check who else is changing it "
+             "(cutover flag history ",
+             name, ") and retry"));
 }
 
 absl::Status FlagAdmin::Delete(std::string_view name,
                                const ChangeOptions& options) {
-  for (int attempt = 0; attempt < max_attempts_; ++attempt) {
+  RetryPolicy retry(retry_);
+  for (;;) {
     auto document = store_.GetDocument(name);
     if (!document.ok()) return document.status();
     if (!document->has_value())
@@ -148,11 +147,12 @@ absl::Status FlagAdmin::Delete(std::string_view name,
     auto version = store_.CompareAndSet(write);
     if (version.ok()) return absl::OkStatus();
     if (!absl::IsAborted(version.status())) return version.status();
-    PauseBeforeRetry(attempt);
+    if (!retry.CanRetry()) break;
+    std::this_thread::sleep_for(retry.NextDelay());
   }
   return absl::AbortedError(StrCat("flag ", name,
                                    " kept changing: delete gave up after ",
-                                   max_attempts_, " attempts"));
+                                   retry.retries() + 1, " attempts"));
 }
 
 }  // namespace sdk

@@ -1,5 +1,6 @@
-// Batch sizing, retry backoff, option validation and checkpoint identity: the
-// parts of backfill that need no database.
+// Batch sizing, option validation and checkpoint identity: the parts of
+// backfill that need no database (its retry delays are the SDK's RetryPolicy,
+// tested in tests/sdk/retry/).
 #include <chrono>
 #include <ostream>
 #include <string>
@@ -7,7 +8,6 @@
 #include "cutover/adaptive_batch.h"
 #include "cutover/backfill.h"
 #include "cutover/backfill_checkpoint.h"
-#include "cutover/retry_backoff.h"
 #include "gtest/gtest.h"
 
 namespace cutover::pg {
@@ -57,41 +57,6 @@ TEST(AdaptiveBatchSizer, StaysWithinMinAndMax) {
   EXPECT_EQ(sizer.next(), 200);
   for (int i = 0; i < 10; ++i) sizer.Observe(sizer.next(), microseconds(1));
   EXPECT_EQ(sizer.next(), 1500);
-}
-
-TEST(RetryBackoff, DelaysGrowExponentiallyWithinTheCeiling) {
-  BackoffPolicy policy;
-  policy.min_delay = milliseconds(1);
-  policy.initial = milliseconds(10);
-  policy.max = milliseconds(80);
-  policy.max_retries = 6;
-  RetryBackoff backoff(policy, /*seed=*/42);
-  const std::int64_t ceilings[] = {10, 20, 40, 80, 80, 80};
-  for (const std::int64_t ceiling : ceilings) {
-    ASSERT_TRUE(backoff.CanRetry());
-    const milliseconds d = backoff.NextDelay();
-    EXPECT_GE(d.count(), 1);
-    EXPECT_LE(d.count(), ceiling);
-  }
-  EXPECT_FALSE(backoff.CanRetry());
-  backoff.Reset();
-  EXPECT_TRUE(backoff.CanRetry());
-}
-
-TEST(RetryBackoff, JitterSpreadsRetriesApart) {
-  BackoffPolicy policy;
-  policy.initial = milliseconds(1000);
-  policy.max = milliseconds(1000);
-  policy.max_retries = 1000;
-  RetryBackoff backoff(policy, /*seed=*/7);
-  std::int64_t lo = 1'000'000, hi = -1;
-  for (int i = 0; i < 200; ++i) {
-    const std::int64_t d = backoff.NextDelay().count();
-    lo = std::min(lo, d);
-    hi = std::max(hi, d);
-  }
-  EXPECT_LT(lo, 300);
-  EXPECT_GT(hi, 700);
 }
 
 TEST(BackfillStatementHash, IsStableAndSeparatesItsParts) {
@@ -170,7 +135,17 @@ INSTANTIATE_TEST_SUITE_P(
             "--lock-timeout-ms"},
         BadOptionsCase{"BadCheckpointName",
                        [](BackfillOptions* o) { o->checkpoint = "a b"; },
-                       "checkpoint name"}),
+                       "checkpoint name"},
+        BadOptionsCase{"RetryDelaysUpsideDown",
+                       [](BackfillOptions* o) {
+                         o->retry.max_delay = o->retry.initial_delay / 2;
+                       },
+                       "max_delay"},
+        BadOptionsCase{"UnlimitedRetries",
+                       [](BackfillOptions* o) {
+                         o->retry.max_retries = RetryOptions::kUnlimited;
+                       },
+                       "--max-retries"}),
     [](const ::testing::TestParamInfo<BadOptionsCase>& info) {
       return std::string(info.param.name);
     });

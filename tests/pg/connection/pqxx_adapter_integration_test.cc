@@ -49,7 +49,7 @@ TEST_P(PgTypeRoundTripTest, ComesBackAsTheSameValue) {
   const std::string expr = "(" + c.literal + ")::" + c.sql_type;
   const pqxx::result result = tx.exec("SELECT " + expr + " AS v");
 
-  absl::StatusOr<RowSet> rows = RowSetFromResult(result);
+  absl::StatusOr<RowSet> rows = pg::RowSetFromResult(result);
   ASSERT_TRUE(rows.ok()) << rows.status();
   ASSERT_EQ(rows->row_count(), 1u);
   ASSERT_EQ(rows->columns()[0].name, "v");
@@ -151,13 +151,13 @@ TEST(PqxxAdapterTest, KeepsColumnNamesOrderTypesAndEveryRow) {
   const pqxx::result result = tx.exec(
       "SELECT g AS id, 'n' || g AS name, g * 1.5 AS score "
       "FROM generate_series(1, 1000) AS g ORDER BY g");
-  absl::StatusOr<RowSet> rows = RowSetFromResult(result);
+  absl::StatusOr<RowSet> rows = pg::RowSetFromResult(result);
   ASSERT_TRUE(rows.ok()) << rows.status();
   ASSERT_EQ(rows->column_count(), 3u);
   EXPECT_EQ(rows->columns()[0].name, "id");
-  EXPECT_EQ(rows->columns()[0].type_oid, pg_oid::kInt4);
-  EXPECT_EQ(rows->columns()[1].type_oid, pg_oid::kText);
-  EXPECT_EQ(rows->columns()[2].type_oid, pg_oid::kNumeric);
+  EXPECT_EQ(rows->columns()[0].type_oid, pg::pg_oid::kInt4);
+  EXPECT_EQ(rows->columns()[1].type_oid, pg::pg_oid::kText);
+  EXPECT_EQ(rows->columns()[2].type_oid, pg::pg_oid::kNumeric);
   ASSERT_EQ(rows->row_count(), 1000u);
   EXPECT_EQ(rows->at(999, 0), Value::Int(1000));
   EXPECT_EQ(rows->at(999, 1), Value::Text("n1000"));
@@ -169,7 +169,7 @@ TEST(PqxxAdapterTest, KeepsTheRowCountOfAResultWithoutColumns) {
   ASSERT_NE(conn, nullptr);
   pqxx::work tx(*conn);
   absl::StatusOr<RowSet> rows =
-      RowSetFromResult(tx.exec("SELECT FROM generate_series(1, 3)"));
+      pg::RowSetFromResult(tx.exec("SELECT FROM generate_series(1, 3)"));
   ASSERT_TRUE(rows.ok()) << rows.status();
   EXPECT_EQ(rows->column_count(), 0u);
   EXPECT_EQ(rows->row_count(), 3u);
@@ -181,7 +181,7 @@ TEST(PqxxAdapterTest, ReadsEscapeFormatBytea) {
   pqxx::work tx(*conn);
   tx.exec("SET LOCAL bytea_output = 'escape'");
   absl::StatusOr<RowSet> rows =
-      RowSetFromResult(tx.exec("SELECT '\\x00ff5c41'::bytea AS b"));
+      pg::RowSetFromResult(tx.exec("SELECT '\\x00ff5c41'::bytea AS b"));
   ASSERT_TRUE(rows.ok()) << rows.status();
   EXPECT_EQ(rows->at(0, 0), Value::Bytea(std::string("\0\xff\\A", 4)));
 }
@@ -192,7 +192,7 @@ TEST(PqxxAdapterTest, NonIsoDateStyleIsAClearError) {
   pqxx::work tx(*conn);
   tx.exec("SET LOCAL DateStyle = 'SQL, DMY'");
   absl::StatusOr<RowSet> rows =
-      RowSetFromResult(tx.exec("SELECT 1 AS id, '2024-02-29'::date AS d"));
+      pg::RowSetFromResult(tx.exec("SELECT 1 AS id, '2024-02-29'::date AS d"));
   ASSERT_FALSE(rows.ok());
   const std::string message(rows.status().message());
   EXPECT_NE(message.find("column \"d\" row 0"), std::string::npos) << message;

@@ -1,11 +1,10 @@
-// Identifier quoting and connection-string redaction: the two guards between
-// user-supplied text and SQL or log output.
+// Identifier quoting: the guard between user-supplied names and SQL
+// (connection-string redaction is tested in conninfo_redaction_test.cc).
 #include "cutover/sql_identifier.h"
 
 #include <ostream>
 #include <string>
 
-#include "cutover/pg_connection.h"
 #include "gtest/gtest.h"
 
 namespace cutover::pg {
@@ -52,46 +51,6 @@ TEST(QuoteQualifiedName, JoinsSchemaAndName) {
   EXPECT_EQ(*QuoteQualifiedName("", "users"), "\"users\"");
   EXPECT_FALSE(QuoteQualifiedName("app", "").ok());
 }
-
-struct RedactCase {
-  const char* name;
-  std::string url;
-  std::string redacted;
-};
-
-void PrintTo(const RedactCase& c, std::ostream* os) { *os << c.name; }
-
-class RedactPostgresUrlTest : public ::testing::TestWithParam<RedactCase> {};
-
-TEST_P(RedactPostgresUrlTest, HidesThePassword) {
-  const std::string out = RedactPostgresUrl(GetParam().url);
-  EXPECT_EQ(out, GetParam().redacted);
-  EXPECT_EQ(out.find("s3cret"), std::string::npos);
-}
-
-INSTANTIATE_TEST_SUITE_P(
-    All, RedactPostgresUrlTest,
-    ::testing::Values(
-        RedactCase{"NoPassword", "postgresql://app@db:5432/prod",
-                   "postgresql://app@db:5432/prod"},
-        RedactCase{"UrlPassword", "postgresql://app:s3cret@db:5432/prod",
-                   "postgresql://app:***@db:5432/prod"},
-        RedactCase{"ShortScheme", "postgres://app:s3cret@db/prod",
-                   "postgres://app:***@db/prod"},
-        RedactCase{"AtInPassword", "postgresql://app:s3@cret@db/prod",
-                   "postgresql://app:***@db/prod"},
-        RedactCase{"QueryPassword",
-                   "postgresql://db/prod?user=app&password=s3cret&sslmode=off",
-                   "postgresql://db/prod?user=app&password=***&sslmode=off"},
-        RedactCase{"KeyValue", "host=db password=s3cret dbname=prod",
-                   "host=db password=*** dbname=prod"},
-        RedactCase{"KeyValueQuoted", "host=db password = 's3 cr\\'et' user=x",
-                   "host=db password = *** user=x"},
-        RedactCase{"OtherKeyword", "host=db mypassword=x",
-                   "host=db mypassword=x"}),
-    [](const ::testing::TestParamInfo<RedactCase>& info) {
-      return std::string(info.param.name);
-    });
 
 }  // namespace
 }  // namespace cutover::pg

@@ -22,6 +22,7 @@
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "support/test_env.h"
+#include "support/test_redis.h"
 
 namespace cutover::comparator {
 namespace {
@@ -69,15 +70,7 @@ class ComparatorExperimentTest : public ::testing::Test {
       tx.exec("DROP TABLE IF EXISTS " + OldTable() + ", " + NewTable());
       tx.commit();
     }
-    if (redis_ != nullptr) {
-      auto keys = redis_->Command({"KEYS", prefix_ + "*"});
-      if (keys.ok()) {
-        for (std::size_t i = 0; i < ReplyElementCount(keys->get()); ++i) {
-          (void)redis_->Command(
-              {"DEL", ReplyString(ReplyElement(keys->get(), i))});
-        }
-      }
-    }
+    if (redis_ != nullptr) cutover::testing::DeleteKeysUnder(*redis_, prefix_);
   }
 
   std::string OldTable() const { return "cmp_users_old_" + suffix_; }
@@ -85,7 +78,7 @@ class ComparatorExperimentTest : public ::testing::Test {
 
   RowSet Read(const std::string& sql) {
     pqxx::work tx(*db_);
-    absl::StatusOr<RowSet> rows = RowSetFromResult(tx.exec(sql));
+    absl::StatusOr<RowSet> rows = pg::RowSetFromResult(tx.exec(sql));
     EXPECT_TRUE(rows.ok()) << rows.status();
     return rows.ok() ? *std::move(rows) : RowSet();
   }

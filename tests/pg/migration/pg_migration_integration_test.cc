@@ -10,7 +10,12 @@
 //  - both reads of a comparison on one snapshot: a write committed between
 //    them is not a mismatch (and is one without the snapshot);
 //  - concurrent execution: candidates on the executor with their own
-//    connections.
+//    connections;
+//  - writes given as statements (write_old_statements,
+//    write_new_statements): both sides in the stage's order, in a
+//    transaction marked for the sync triggers only when both sides are
+//    written; a failure of the other side is rolled back alone (tolerant,
+//    with a reconcile entry) or with everything (strict).
 // Every test has its own schema and Redis prefix (ctest runs two at once)
 // and removes them.
 #include <gtest/gtest.h>
@@ -40,6 +45,7 @@
 #include "cutover/redis_flag_store.h"
 #include "cutover/redis_reconcile_log.h"
 #include "nlohmann/json.hpp"
+#include "support/status_testing.h"
 #include "support/test_env.h"
 #include "support/test_redis.h"
 
@@ -287,10 +293,9 @@ class MigrationPgTest : public ::testing::Test {
     return config;
   }
 
-  PairMigration::MigrationType Make(PairMigration::Config config) {
-    auto created = PairMigration::Create(*client_, pool_, std::move(config));
-    EXPECT_TRUE(created.ok()) << created.status();
-    return *std::move(created);
+  absl::StatusOr<PairMigration::MigrationType> Make(
+      PairMigration::Config config) {
+    return PairMigration::Create(*client_, pool_, std::move(config));
   }
 
   // The reconcile stream's entries, after the log wrote what it has.
@@ -342,7 +347,8 @@ class MigrationPgTest : public ::testing::Test {
 
 TEST_F(MigrationPgTest,
        ConcurrentTrafficWhileTheStageMovesKeepsBothSidesEqual) {
-  PairMigration::MigrationType migration = Make(Config(/*strict=*/false));
+  CUTOVER_ASSERT_OK_AND_ASSIGN(PairMigration::MigrationType migration,
+                               Make(Config(/*strict=*/false)));
   constexpr int kThreads = 4;
   std::atomic<bool> stop{false};
   std::atomic<int> caller_errors{0};
@@ -439,7 +445,8 @@ TEST_P(PolicyTest, NewSideConstraintViolationInDualWrite) {
   const bool strict = GetParam();
   SetStage(Stage::kDualWrite);
   Backfill();
-  PairMigration::MigrationType migration = Make(Config(strict));
+  CUTOVER_ASSERT_OK_AND_ASSIGN(PairMigration::MigrationType migration,
+                               Make(Config(strict)));
   const std::int64_t before_old = schema_->OldPair(5);
   const std::int64_t before_new = schema_->NewPair(5);
   ASSERT_EQ(before_old, before_new);
@@ -482,7 +489,8 @@ TEST_P(PolicyTest, AuthoritativeConstraintViolationWritesNothing) {
   SetStage(Stage::kDualWrite);
   Backfill();
   SetStage(Stage::kLive);
-  PairMigration::MigrationType migration = Make(Config(GetParam()));
+  CUTOVER_ASSERT_OK_AND_ASSIGN(PairMigration::MigrationType migration,
+                               Make(Config(GetParam())));
   const std::int64_t before_old = schema_->OldPair(5);
   absl::Status s =
       migration.Write(EvaluationContext("user-5"), Membership{5, kMissingPair});
@@ -505,7 +513,8 @@ INSTANTIATE_TEST_SUITE_P(Policies, PolicyTest, ::testing::Bool(),
 TEST_F(MigrationPgTest, ReconcileRepairsExactlyTheFailedKeys) {
   SetStage(Stage::kDualWrite);
   Backfill();
-  PairMigration::MigrationType migration = Make(Config(/*strict=*/false));
+  CUTOVER_ASSERT_OK_AND_ASSIGN(PairMigration::MigrationType migration,
+                               Make(Config(/*strict=*/false)));
   const std::set<std::string> failed = {"3", "7", "11"};
   for (std::int64_t id : {3, 7, 11}) {
     ASSERT_TRUE(
@@ -626,7 +635,8 @@ TEST_F(MigrationPgTest, ReconcileWithoutEntriesIsANoOp) {
 TEST_F(MigrationPgTest, InvalidStatementStopsWithoutTouchingEntries) {
   SetStage(Stage::kDualWrite);
   Backfill();
-  PairMigration::MigrationType migration = Make(Config(/*strict=*/false));
+  CUTOVER_ASSERT_OK_AND_ASSIGN(PairMigration::MigrationType migration,
+                               Make(Config(/*strict=*/false)));
   ASSERT_TRUE(
       migration.Write(EvaluationContext("u"), Membership{3, kMissingPair})
           .ok());
@@ -675,7 +685,8 @@ TEST_P(SnapshotTest, WriteBetweenTheTwoReadsIsNotAMismatchOnOneSnapshot) {
     w.commit();
     return pairs;
   };
-  PairMigration::MigrationType migration = Make(std::move(config));
+  CUTOVER_ASSERT_OK_AND_ASSIGN(PairMigration::MigrationType migration,
+                               Make(std::move(config)));
   absl::StatusOr<Pairs> read = migration.Read(EvaluationContext("user-1"), 1);
   ASSERT_TRUE(read.ok()) << read.status();
   EXPECT_EQ(*read, Pairs{2});  // what user 1 had before the write
@@ -704,7 +715,8 @@ TEST_F(MigrationPgTest, ConcurrentCandidatesUseTheirOwnConnections) {
   config.execution = ExecutionMode::kConcurrent;
   config.executor = *executor;
   config.candidate_deadline = std::chrono::seconds(30);
-  PairMigration::MigrationType migration = Make(std::move(config));
+  CUTOVER_ASSERT_OK_AND_ASSIGN(PairMigration::MigrationType migration,
+                               Make(std::move(config)));
   for (std::int64_t id = 1; id <= 30; ++id) {
     absl::StatusOr<Pairs> read =
         migration.Read(EvaluationContext("user-" + std::to_string(id)), id);
@@ -724,6 +736,172 @@ TEST_F(MigrationPgTest, ConcurrentCandidatesUseTheirOwnConnections) {
   EXPECT_EQ(reads.origin(Side::kNew).runs, 30u);
   EXPECT_EQ(reads.origin(Side::kOld).runs, c.get(StatsCounter::kComparisons));
 }
+
+// ---- Writes given as statements. ----
+
+// The pair-membership writes as statements. Each side also logs itself, with
+// the dual-write marker as its statement sees it, so that the order of the
+// sides and the marking can be read back.
+class StatementWritesTest : public MigrationPgTest,
+                            public ::testing::WithParamInterface<bool> {
+ protected:
+  void SetUp() override {
+    MigrationPgTest::SetUp();
+    if (HasFatalFailure()) return;
+    Exec(*admin_conn_, "CREATE TABLE " + schema_->T("write_log") +
+                           " (id bigserial PRIMARY KEY, side text NOT NULL,"
+                           " marker text NOT NULL)");
+  }
+
+  PairMigration::Config StatementConfig(bool strict) {
+    PairMigration::Config config = Config(strict);
+    // Unset: the statements must be what runs.
+    config.write_old = nullptr;
+    config.write_new = nullptr;
+    const std::string users = schema_->T("users");
+    const std::string user_pair = schema_->T("user_pair");
+    const std::string log = LogStatement();
+    config.write_old_statements = [users, log](const Membership& m) {
+      return std::vector<PgStatement>{
+          PgStatement::Sql(
+              "UPDATE " + users + " SET joined_pair_id = $2 WHERE id = $1",
+              m.user, m.pair),
+          PgStatement::Sql(log, "old")};
+    };
+    config.write_new_statements = [user_pair, log](const Membership& m) {
+      std::vector<PgStatement> out;
+      if (m.pair) {
+        out.push_back(PgStatement::Sql(
+            "INSERT INTO " + user_pair +
+                " (user_id, pair_id) VALUES ($1, $2) ON CONFLICT (user_id)"
+                " DO UPDATE SET pair_id = EXCLUDED.pair_id",
+            m.user, *m.pair));
+      } else {
+        out.push_back(PgStatement::Sql(
+            "DELETE FROM " + user_pair + " WHERE user_id = $1", m.user));
+      }
+      out.push_back(PgStatement::Sql(log, "new"));
+      return out;
+    };
+    return config;
+  }
+
+  std::string LogStatement() const {
+    return "INSERT INTO " + schema_->T("write_log") +
+           " (side, marker) VALUES ($1, coalesce(nullif(current_setting("
+           "'cutover.dual_write', true), ''), '-'))";
+  }
+
+  // "old:on,new:on": the log since the last call.
+  std::string TakeLog() {
+    pqxx::nontransaction tx(*admin_conn_);
+    pqxx::result r = tx.exec(
+        "SELECT coalesce(string_agg(side || ':' || marker, ',' ORDER BY id),"
+        " '') FROM " +
+        schema_->T("write_log"));
+    tx.exec("DELETE FROM " + schema_->T("write_log"));
+    return r[0][0].as<std::string>();
+  }
+};
+
+TEST_P(StatementWritesTest, EachStageWritesItsSidesInOrder) {
+  Backfill();
+  CUTOVER_ASSERT_OK_AND_ASSIGN(PairMigration::MigrationType migration,
+                               Make(StatementConfig(GetParam())));
+  struct Step {
+    Stage stage;
+    std::string log;  // sides in order, with the marker each saw
+  };
+  const std::vector<Step> steps = {
+      {Stage::kOff, "old:-"},  // one side: the sync triggers must run
+      {Stage::kDualWrite, "old:on,new:on"},
+      {Stage::kShadow, "old:on,new:on"},
+      {Stage::kLive, "new:on,old:on"},
+      {Stage::kRampDown, "new:on,old:on"},
+  };
+  std::int64_t user = 10;
+  for (const Step& step : steps) {
+    SCOPED_TRACE(StageName(step.stage));
+    SetStage(step.stage);
+    const std::int64_t before_new = schema_->NewPair(user);
+    absl::Status s =
+        migration.Write(EvaluationContext("user-" + std::to_string(user)),
+                        Membership{user, 17});
+    EXPECT_TRUE(s.ok()) << s;
+    EXPECT_EQ(TakeLog(), step.log);
+    EXPECT_EQ(schema_->OldPair(user), 17);
+    EXPECT_EQ(schema_->NewPair(user),
+              step.stage == Stage::kOff ? before_new : 17);
+    // Leaving a pair: NULL on the old side, no row on the new one.
+    if (step.stage != Stage::kOff) {
+      s = migration.Write(EvaluationContext("user-" + std::to_string(user)),
+                          Membership{user, std::nullopt});
+      EXPECT_TRUE(s.ok()) << s;
+      EXPECT_EQ(TakeLog(), step.log);
+      EXPECT_EQ(schema_->OldPair(user), -1);
+      EXPECT_EQ(schema_->NewPair(user), -1);
+    }
+    ++user;
+  }
+  EXPECT_TRUE(StoredEntries().empty());
+}
+
+TEST_P(StatementWritesTest, OtherSideFailureFollowsThePolicy) {
+  const bool strict = GetParam();
+  SetStage(Stage::kDualWrite);
+  Backfill();
+  CUTOVER_ASSERT_OK_AND_ASSIGN(PairMigration::MigrationType migration,
+                               Make(StatementConfig(strict)));
+  const std::int64_t before = schema_->OldPair(5);
+  ASSERT_EQ(schema_->NewPair(5), before);
+
+  absl::Status s =
+      migration.Write(EvaluationContext("user-5"), Membership{5, kMissingPair});
+  std::vector<ReconcileEntry> entries = StoredEntries();
+  if (strict) {
+    EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition) << s;
+    EXPECT_NE(s.message().find("foreign key"), absl::string_view::npos) << s;
+    EXPECT_EQ(schema_->OldPair(5), before);
+    EXPECT_TRUE(entries.empty());
+    EXPECT_EQ(TakeLog(), "");
+  } else {
+    EXPECT_TRUE(s.ok()) << s;
+    EXPECT_EQ(schema_->OldPair(5), kMissingPair);
+    // The new side's log statement was rolled back with its write.
+    EXPECT_EQ(TakeLog(), "old:on");
+    ASSERT_EQ(entries.size(), 1u);
+    EXPECT_EQ(entries[0].key, "5");
+    EXPECT_EQ(entries[0].side, Side::kNew);
+    EXPECT_EQ(entries[0].stage, Stage::kDualWrite);
+    EXPECT_NE(entries[0].error.find("foreign key"), std::string::npos)
+        << entries[0].error;
+  }
+  EXPECT_EQ(schema_->NewPair(5), before);
+  // The connection is healthy for the next write.
+  EXPECT_TRUE(
+      migration.Write(EvaluationContext("user-6"), Membership{6, 7}).ok());
+  EXPECT_EQ(schema_->OldPair(6), 7);
+  EXPECT_EQ(schema_->NewPair(6), 7);
+}
+
+TEST_F(MigrationPgTest, AWriteNeedsItsCallableOrItsStatements) {
+  PairMigration::Config config = Config(false);
+  config.write_new = nullptr;
+  absl::StatusOr<PairMigration::MigrationType> made = Make(config);
+  EXPECT_EQ(made.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(made.status().message().find("write_new_statements"),
+            absl::string_view::npos)
+      << made.status();
+  config.write_new_statements = [](const Membership&) {
+    return std::vector<PgStatement>{};
+  };
+  EXPECT_TRUE(Make(config).ok());
+}
+
+INSTANTIATE_TEST_SUITE_P(Policies, StatementWritesTest, ::testing::Bool(),
+                         [](const ::testing::TestParamInfo<bool>& info) {
+                           return info.param ? "strict" : "tolerant";
+                         });
 
 }  // namespace
 }  // namespace cutover::pg

@@ -133,10 +133,13 @@ class ResultWriter {
         per_minute_[minute][Index(o->side)].Add(o->wall_ns);
       }
     }
+    // Null when the constructor failed to create it (reported there).
+    ASSERT_NE(publisher_, nullptr);
     publisher_->Publish(r);
   }
 
   void Flush() {
+    ASSERT_NE(publisher_, nullptr);
     ASSERT_TRUE(publisher_->Flush(std::chrono::seconds(10)).ok());
   }
 

@@ -1,5 +1,7 @@
 // The live client against the real Redis: pub/sub propagation, the polling
-// safety net and corrupt documents written behind the CLI's back.
+// safety net and corrupt documents written behind the CLI's back. A cut
+// subscription is fault_client_pubsub_cut_test.cc: cutting it disturbs every
+// test beside it.
 #include <hiredis/hiredis.h>
 
 #include "cutover/client.h"
@@ -77,18 +79,6 @@ TEST_F(ClientIntegrationTest, ChangeWithALostAnnouncementIsPickedUpByThePoll) {
       (*client)->WaitForVersion(*store_->Version(), milliseconds(10000)));
   EXPECT_EQ((*client)->Evaluate("pm", EvaluationContext("u")).stage,
             Stage::kShadow);
-}
-
-TEST_F(ClientIntegrationTest, ChangeWhileTheSubscriptionIsCutIsCaughtUp) {
-  auto client =
-      Client::StartRedis(testing::RedisUrl(), Options(milliseconds(100)));
-  ASSERT_TRUE(client.ok());
-  ASSERT_TRUE(redis_->Command({"CLIENT", "KILL", "TYPE", "pubsub"}).ok());
-  ASSERT_EQ(Cli({"flag", "create", "pm", "--stage", "dualwrite"}).exit_code, 0);
-  ASSERT_TRUE(
-      (*client)->WaitForVersion(*store_->Version(), milliseconds(10000)));
-  EXPECT_EQ((*client)->Evaluate("pm", EvaluationContext("u")).stage,
-            Stage::kDualWrite);
 }
 
 TEST_F(ClientIntegrationTest, CorruptDocumentIsReportedAndSparesOtherFlags) {

@@ -4,6 +4,7 @@
 #include "cutover/flag_admin.h"
 #include "cutover/redis_flag_store.h"
 #include "gtest/gtest.h"
+#include "support/poll.h"
 #include "support/test_env.h"
 
 namespace cutover {
@@ -32,8 +33,8 @@ class FaultClientRedisRestartTest : public ::testing::Test {
     ClientOptions o;
     o.prefix = prefix_;
     o.poll_interval = milliseconds(100);
-    o.initial_backoff = milliseconds(20);
-    o.max_backoff = milliseconds(200);
+    o.reconnect.initial_delay = milliseconds(20);
+    o.reconnect.max_delay = milliseconds(200);
     o.redis.connect_timeout = milliseconds(200);
     o.redis.command_timeout = milliseconds(500);
     o.snapshot_path = snapshot_path_;
@@ -78,10 +79,10 @@ TEST_F(FaultClientRedisRestartTest,
               Stage::kDualWrite);
   }
   ClientStatus status;
-  for (int i = 0; i < 200 && !(status = (*client)->status()).stale; ++i) {
-    std::this_thread::sleep_for(milliseconds(20));
-  }
-  EXPECT_TRUE(status.stale);
+  EXPECT_TRUE(testing::PollUntil([&] {
+    status = (*client)->status();
+    return status.stale;
+  })) << "the client never noticed that Redis is down";
   EXPECT_TRUE(status.ready);
   EXPECT_FALSE(status.last_error.empty());
   EXPECT_EQ((*client)->Evaluate("pm", EvaluationContext("u")).stage,

@@ -14,6 +14,7 @@
 #include "absl/time/time.h"
 #include "cutover/experiment_executor.h"
 #include "support/notification.h"
+#include "support/status_testing.h"
 
 namespace cutover {
 namespace {
@@ -41,14 +42,12 @@ std::unique_ptr<ExperimentExecutor::Task> Task(
   return std::make_unique<FnTask>(std::move(run), std::move(cancel));
 }
 
-std::shared_ptr<ExperimentExecutor> MakeExecutor(int workers,
-                                                 std::size_t capacity) {
+absl::StatusOr<std::shared_ptr<ExperimentExecutor>> MakeExecutor(
+    int workers, std::size_t capacity) {
   ExperimentExecutor::Options options;
   options.workers = workers;
   options.queue_capacity = capacity;
-  auto created = ExperimentExecutor::Create(options);
-  EXPECT_TRUE(created.ok()) << created.status();
-  return *std::move(created);
+  return ExperimentExecutor::Create(options);
 }
 
 // Submits a task that holds a worker until `release` is notified.
@@ -64,7 +63,7 @@ void OccupyWorker(ExperimentExecutor& executor,
 }
 
 TEST(ExperimentExecutorTest, RunsEverySubmittedTaskExactlyOnce) {
-  auto executor = MakeExecutor(2, 1024);
+  CUTOVER_ASSERT_OK_AND_ASSIGN(auto executor, MakeExecutor(2, 1024));
   std::vector<std::atomic<int>> runs(kProducers * kTasks);
   std::atomic<int> done{0};
   cutover::testing::Notification all_done;
@@ -98,7 +97,7 @@ TEST(ExperimentExecutorTest, RunsEverySubmittedTaskExactlyOnce) {
 }
 
 TEST(ExperimentExecutorTest, AFullQueueRefusesAtOnceAndLeavesTheTask) {
-  auto executor = MakeExecutor(1, 2);
+  CUTOVER_ASSERT_OK_AND_ASSIGN(auto executor, MakeExecutor(1, 2));
   auto release = std::make_shared<cutover::testing::Notification>();
   OccupyWorker(*executor, release);
   for (int i = 0; i < 2; ++i) {
@@ -114,7 +113,7 @@ TEST(ExperimentExecutorTest, AFullQueueRefusesAtOnceAndLeavesTheTask) {
 }
 
 TEST(ExperimentExecutorTest, ShutdownDrainRunsWhatIsQueued) {
-  auto executor = MakeExecutor(1, 8);
+  CUTOVER_ASSERT_OK_AND_ASSIGN(auto executor, MakeExecutor(1, 8));
   auto release = std::make_shared<cutover::testing::Notification>();
   OccupyWorker(*executor, release);
   std::atomic<int> ran{0};
@@ -135,7 +134,7 @@ TEST(ExperimentExecutorTest, ShutdownDrainRunsWhatIsQueued) {
 }
 
 TEST(ExperimentExecutorTest, ShutdownCancelCancelsWhatIsQueued) {
-  auto executor = MakeExecutor(1, 8);
+  CUTOVER_ASSERT_OK_AND_ASSIGN(auto executor, MakeExecutor(1, 8));
   auto release = std::make_shared<cutover::testing::Notification>();
   OccupyWorker(*executor, release);
   std::atomic<int> ran{0};
@@ -161,7 +160,7 @@ TEST(ExperimentExecutorTest, ShutdownCancelCancelsWhatIsQueued) {
 }
 
 TEST(ExperimentExecutorTest, ShutdownIsBoundedEvenWithAStuckTask) {
-  auto executor = MakeExecutor(1, 8);
+  CUTOVER_ASSERT_OK_AND_ASSIGN(auto executor, MakeExecutor(1, 8));
   auto release = std::make_shared<cutover::testing::Notification>();
   auto finished = std::make_shared<cutover::testing::Notification>();
   auto started = std::make_shared<cutover::testing::Notification>();
@@ -191,7 +190,7 @@ TEST(ExperimentExecutorTest, ShutdownIsBoundedEvenWithAStuckTask) {
 }
 
 TEST(ExperimentExecutorTest, SubmitAfterShutdownIsRefused) {
-  auto executor = MakeExecutor(2, 8);
+  CUTOVER_ASSERT_OK_AND_ASSIGN(auto executor, MakeExecutor(2, 8));
   ASSERT_TRUE(executor
                   ->Shutdown(ExperimentExecutor::ShutdownMode::kDrain,
                              std::chrono::seconds(10))
@@ -209,7 +208,7 @@ TEST(ExperimentExecutorTest, SubmitAfterShutdownIsRefused) {
 TEST(ExperimentExecutorTest, DestructionDrainsTheQueue) {
   std::atomic<int> ran{0};
   {
-    auto executor = MakeExecutor(1, 64);
+    CUTOVER_ASSERT_OK_AND_ASSIGN(auto executor, MakeExecutor(1, 64));
     for (int i = 0; i < 50; ++i) {
       auto task = Task([&ran] { ran.fetch_add(1); });
       ASSERT_TRUE(executor->TrySubmit(&task));

@@ -16,6 +16,7 @@
 #include "cutover/experiment.h"
 #include "cutover/in_memory_publisher.h"
 #include "cutover/mutex.h"
+#include "support/status_testing.h"
 
 namespace cutover {
 namespace {
@@ -66,10 +67,8 @@ class ScientistTest : public ::testing::Test {
   }
 
   template <typename C, typename K>
-  static Experiment<C, K> Make(ExperimentConfig<C, K> config) {
-    auto created = Experiment<C, K>::Create(std::move(config));
-    EXPECT_TRUE(created.ok()) << created.status();
-    return *std::move(created);
+  static absl::StatusOr<Experiment<C, K>> Make(ExperimentConfig<C, K> config) {
+    return Experiment<C, K>::Create(std::move(config));
   }
 
   ResultRecord Published() {
@@ -87,7 +86,7 @@ class ScientistTest : public ::testing::Test {
 
 // "runs other behaviors but always returns the control"
 TEST_F(ScientistTest, ReturnsTheControlValueWhileRunningTheCandidate) {
-  auto ex = Make(Config<std::string>());
+  CUTOVER_ASSERT_OK_AND_ASSIGN(auto ex, Make(Config<std::string>()));
   bool candidate_ran = false;
   const std::string value = ex.Run(
       run_, [] { return std::string("control"); },
@@ -104,7 +103,7 @@ TEST_F(ScientistTest, ReturnsTheControlValueWhileRunningTheCandidate) {
 TEST_F(ScientistTest, IsAPassThroughWhenNotSampled) {
   auto config = Config<int>();
   config.sample_rate = 0;
-  auto ex = Make(std::move(config));
+  CUTOVER_ASSERT_OK_AND_ASSIGN(auto ex, Make(std::move(config)));
   bool candidate_ran = false;
   EXPECT_EQ(ex.Run(
                 run_, [] { return 1; },
@@ -119,7 +118,7 @@ TEST_F(ScientistTest, IsAPassThroughWhenNotSampled) {
 
 // "swallows exceptions raised by candidate behaviors"
 TEST_F(ScientistTest, SwallowsExceptionsRaisedByTheCandidate) {
-  auto ex = Make(Config<std::string>());
+  CUTOVER_ASSERT_OK_AND_ASSIGN(auto ex, Make(Config<std::string>()));
   const std::string value = ex.Run(
       run_, [] { return std::string("control"); },
       []() -> std::string { throw std::runtime_error("candidate"); });
@@ -136,7 +135,7 @@ TEST_F(ScientistTest, SwallowsExceptionsRaisedByTheCandidate) {
 // "passes through exceptions raised by the control behavior", and the result
 // is published before the exception leaves Run().
 TEST_F(ScientistTest, RethrowsTheControlExceptionAfterPublishing) {
-  auto ex = Make(Config<std::string>());
+  CUTOVER_ASSERT_OK_AND_ASSIGN(auto ex, Make(Config<std::string>()));
   try {
     ex.Run(
         run_, []() -> std::string { throw FirstError("control"); },
@@ -151,7 +150,7 @@ TEST_F(ScientistTest, RethrowsTheControlExceptionAfterPublishing) {
 }
 
 TEST_F(ScientistTest, RethrowsAControlExceptionThatIsNotAStdException) {
-  auto ex = Make(Config<int>());
+  CUTOVER_ASSERT_OK_AND_ASSIGN(auto ex, Make(Config<int>()));
   EXPECT_THROW(ex.Run(
                    run_, []() -> int { throw 42; }, [] { return 1; }),
                int);
@@ -162,7 +161,7 @@ TEST_F(ScientistTest, RethrowsAControlExceptionThatIsNotAStdException) {
 TEST_F(ScientistTest, RandomOrderRunsBothOrders) {
   auto config = Config<int>();
   config.mode = ExecutionMode::kRandomOrder;
-  auto ex = Make(std::move(config));
+  CUTOVER_ASSERT_OK_AND_ASSIGN(auto ex, Make(std::move(config)));
   bool saw_control_first = false;
   bool saw_candidate_first = false;
   for (int i = 0; i < 10000 && !(saw_control_first && saw_candidate_first);
@@ -186,7 +185,7 @@ TEST_F(ScientistTest, RandomOrderRunsBothOrders) {
 }
 
 TEST_F(ScientistTest, SerialModeRunsTheControlFirst) {
-  auto ex = Make(Config<int>());
+  CUTOVER_ASSERT_OK_AND_ASSIGN(auto ex, Make(Config<int>()));
   for (int i = 0; i < 100; ++i) {
     std::vector<std::string> order;
     ex.Run(
@@ -213,7 +212,7 @@ TEST_F(ScientistTest, ReportsPublishingErrorsAndReturnsTheControl) {
   };
   auto config = Config<std::string>();
   config.publisher = std::make_shared<Throwing>();
-  auto ex = Make(std::move(config));
+  CUTOVER_ASSERT_OK_AND_ASSIGN(auto ex, Make(std::move(config)));
   EXPECT_EQ(ex.Run(
                 run_, [] { return std::string("control"); },
                 [] { return std::string("candidate"); }),
@@ -226,7 +225,7 @@ TEST_F(ScientistTest, ReportsPublishingErrorsAndReturnsTheControl) {
 
 // "publishes results"
 TEST_F(ScientistTest, PublishesResults) {
-  auto ex = Make(Config<int>());
+  CUTOVER_ASSERT_OK_AND_ASSIGN(auto ex, Make(Config<int>()));
   EXPECT_EQ(ex.Run(
                 run_, [] { return 1; }, [] { return 1; }),
             1);
@@ -242,7 +241,7 @@ TEST_F(ScientistTest, ComparesWithACompareFunctionAcrossTypes) {
   config.compare = [](const std::string& a, const int& b) {
     return a == std::to_string(b);
   };
-  auto ex = Make(std::move(config));
+  CUTOVER_ASSERT_OK_AND_ASSIGN(auto ex, Make(std::move(config)));
   EXPECT_EQ(ex.Run(
                 run_, [] { return std::string("1"); }, [] { return 1; }),
             "1");
@@ -255,7 +254,7 @@ TEST_F(ScientistTest, ComparesErrorsWithACompareErrorsFunction) {
   config.compare_errors = [](const ErrorInfo& a, const ErrorInfo& b) {
     return *a.type == *b.type;  // same class, any message
   };
-  auto ex = Make(std::move(config));
+  CUTOVER_ASSERT_OK_AND_ASSIGN(auto ex, Make(std::move(config)));
   try {
     ex.Run(
         run_, []() -> int { throw std::runtime_error("foo"); },
@@ -269,7 +268,7 @@ TEST_F(ScientistTest, ComparesErrorsWithACompareErrorsFunction) {
 
 // "knows how to compare two experiments" / observation "compares values"
 TEST_F(ScientistTest, DefaultCompareIsOperatorEquals) {
-  auto ex = Make(Config<int>());
+  CUTOVER_ASSERT_OK_AND_ASSIGN(auto ex, Make(Config<int>()));
   ex.Run(
       run_, [] { return 1; }, [] { return 1; });
   EXPECT_EQ(Published().outcome, Outcome::kMatch);
@@ -280,7 +279,7 @@ TEST_F(ScientistTest, DefaultCompareIsOperatorEquals) {
 
 // observation "compares exception messages"
 TEST_F(ScientistTest, DefaultCompareErrorsComparesMessages) {
-  auto ex = Make(Config<int>());
+  CUTOVER_ASSERT_OK_AND_ASSIGN(auto ex, Make(Config<int>()));
   auto thrower = [](const char* message) {
     return [message]() -> int { throw std::runtime_error(message); };
   };
@@ -294,7 +293,7 @@ TEST_F(ScientistTest, DefaultCompareErrorsComparesMessages) {
 
 // observation "compares exception classes"
 TEST_F(ScientistTest, DefaultCompareErrorsComparesTypes) {
-  auto ex = Make(Config<int>());
+  CUTOVER_ASSERT_OK_AND_ASSIGN(auto ex, Make(Config<int>()));
   EXPECT_THROW(ex.Run(
                    run_, []() -> int { throw FirstError("error"); },
                    []() -> int { throw FirstError("error"); }),
@@ -313,7 +312,7 @@ TEST_F(ScientistTest, ReportsErrorsInACompareFunction) {
   config.compare = [](const std::string&, const std::string&) -> bool {
     throw std::runtime_error("boomtown");
   };
-  auto ex = Make(std::move(config));
+  CUTOVER_ASSERT_OK_AND_ASSIGN(auto ex, Make(std::move(config)));
   EXPECT_EQ(ex.Run(
                 run_, [] { return std::string("control"); },
                 [] { return std::string("candidate"); }),
@@ -331,7 +330,7 @@ TEST_F(ScientistTest, ReportsErrorsInACompareFunction) {
 TEST_F(ScientistTest, ReportsErrorsInARunIfAndSkipsTheCandidate) {
   auto config = Config<std::string>();
   config.run_if = []() -> bool { throw std::runtime_error("kaboom"); };
-  auto ex = Make(std::move(config));
+  CUTOVER_ASSERT_OK_AND_ASSIGN(auto ex, Make(std::move(config)));
   bool candidate_ran = false;
   EXPECT_EQ(ex.Run(
                 run_, [] { return std::string("control"); },
@@ -349,7 +348,7 @@ TEST_F(ScientistTest, ReportsErrorsInARunIfAndSkipsTheCandidate) {
 
 // "returns the given value when no clean block is configured"
 TEST_F(ScientistTest, RendersTheRawValueWithoutACleanFunction) {
-  auto ex = Make(Config<int>());
+  CUTOVER_ASSERT_OK_AND_ASSIGN(auto ex, Make(Config<int>()));
   ex.Run(
       run_, [] { return 10; }, [] { return 11; });
   const ResultRecord r = Published();
@@ -365,7 +364,7 @@ TEST_F(ScientistTest, CleansValuesWithTheCleanFunction) {
     for (char& c : upper) c = static_cast<char>(std::toupper(c));
     return upper;
   };
-  auto ex = Make(std::move(config));
+  CUTOVER_ASSERT_OK_AND_ASSIGN(auto ex, Make(std::move(config)));
   ex.Run(
       run_, [] { return std::string("test"); },
       [] { return std::string("other"); });
@@ -382,7 +381,7 @@ TEST_F(ScientistTest, ReportsCleanErrorsAndRendersTheRawValue) {
   config.clean_control = [](const std::string&) -> std::string {
     throw std::runtime_error("kaboom");
   };
-  auto ex = Make(std::move(config));
+  CUTOVER_ASSERT_OK_AND_ASSIGN(auto ex, Make(std::move(config)));
   EXPECT_EQ(ex.Run(
                 run_, [] { return std::string("control"); },
                 [] { return std::string("candidate"); }),
@@ -399,7 +398,7 @@ TEST_F(ScientistTest, ReportsCleanErrorsAndRendersTheRawValue) {
 TEST_F(ScientistTest, CleanIsNeverUsedForComparison) {
   auto config = Config<int>();
   config.clean_control = [](const int&) { return std::string("same"); };
-  auto ex = Make(std::move(config));
+  CUTOVER_ASSERT_OK_AND_ASSIGN(auto ex, Make(std::move(config)));
   ex.Run(
       run_, [] { return 1; }, [] { return 2; });
   const ResultRecord r = Published();
@@ -415,7 +414,7 @@ TEST_F(ScientistTest, RunIfFalseSkipsTheCandidate) {
     run_check_ran = true;
     return false;
   };
-  auto ex = Make(std::move(config));
+  CUTOVER_ASSERT_OK_AND_ASSIGN(auto ex, Make(std::move(config)));
   bool candidate_ran = false;
   EXPECT_EQ(ex.Run(
                 run_, [] { return 1; },
@@ -437,7 +436,7 @@ TEST_F(ScientistTest, RunIfTrueRunsTheCandidate) {
     run_check_ran = true;
     return true;
   };
-  auto ex = Make(std::move(config));
+  CUTOVER_ASSERT_OK_AND_ASSIGN(auto ex, Make(std::move(config)));
   bool candidate_ran = false;
   ex.Run(
       run_, [] { return 1; },
@@ -459,7 +458,7 @@ TEST_F(ScientistTest, SamplingIsDecidedBeforeRunIf) {
     run_check_ran = true;
     return true;
   };
-  auto ex = Make(std::move(config));
+  CUTOVER_ASSERT_OK_AND_ASSIGN(auto ex, Make(std::move(config)));
   ex.Run(
       run_, [] { return 1; }, [] { return 1; });
   EXPECT_FALSE(run_check_ran);
@@ -468,7 +467,7 @@ TEST_F(ScientistTest, SamplingIsDecidedBeforeRunIf) {
 // "#ignore_mismatched_observation? does not ignore an observation if no
 // ignores are configured"
 TEST_F(ScientistTest, DoesNotIgnoreWithoutIgnorePredicates) {
-  auto ex = Make(Config<int>());
+  CUTOVER_ASSERT_OK_AND_ASSIGN(auto ex, Make(Config<int>()));
   ex.Run(
       run_, [] { return 1; }, [] { return 2; });
   EXPECT_EQ(Published().outcome, Outcome::kMismatch);
@@ -482,7 +481,7 @@ TEST_F(ScientistTest, CallsIgnoreWithTheObservedValues) {
     seen = {a, b};
     return true;
   });
-  auto ex = Make(std::move(config));
+  CUTOVER_ASSERT_OK_AND_ASSIGN(auto ex, Make(std::move(config)));
   ex.Run(
       run_, [] { return 1; }, [] { return 2; });
   EXPECT_EQ(seen, (std::vector<int>{1, 2}));
@@ -496,7 +495,7 @@ TEST_F(ScientistTest, IgnoreIsNotConsultedForMatches) {
     called = true;
     return true;
   });
-  auto ex = Make(std::move(config));
+  CUTOVER_ASSERT_OK_AND_ASSIGN(auto ex, Make(std::move(config)));
   ex.Run(
       run_, [] { return 1; }, [] { return 1; });
   EXPECT_FALSE(called);
@@ -513,7 +512,7 @@ TEST_F(ScientistTest, CallsEveryIgnoreWhenNoneMatches) {
       return false;
     });
   }
-  auto ex = Make(std::move(config));
+  CUTOVER_ASSERT_OK_AND_ASSIGN(auto ex, Make(std::move(config)));
   ex.Run(
       run_, [] { return 1; }, [] { return 2; });
   EXPECT_EQ(called, (std::vector<int>{0, 1, 2}));
@@ -530,7 +529,7 @@ TEST_F(ScientistTest, StopsAtTheFirstIgnoreThatMatches) {
       return i == 1;
     });
   }
-  auto ex = Make(std::move(config));
+  CUTOVER_ASSERT_OK_AND_ASSIGN(auto ex, Make(std::move(config)));
   ex.Run(
       run_, [] { return 1; }, [] { return 2; });
   EXPECT_EQ(called, (std::vector<int>{0, 1}));
@@ -543,7 +542,7 @@ TEST_F(ScientistTest, AThrowingIgnoreDoesNotIgnoreAndIsReported) {
   config.ignore.push_back([](const int&, const int&) -> bool {
     throw std::runtime_error("kaboom");
   });
-  auto ex = Make(std::move(config));
+  CUTOVER_ASSERT_OK_AND_ASSIGN(auto ex, Make(std::move(config)));
   ex.Run(
       run_, [] { return 1; }, [] { return 2; });
   EXPECT_EQ(Published().outcome, Outcome::kMismatch);
@@ -561,7 +560,7 @@ TEST_F(ScientistTest, SkipsAThrowingIgnoreAndTriesTheRest) {
     throw std::runtime_error("kaboom");
   });
   config.ignore.push_back([](const int&, const int&) { return true; });
-  auto ex = Make(std::move(config));
+  CUTOVER_ASSERT_OK_AND_ASSIGN(auto ex, Make(std::move(config)));
   ex.Run(
       run_, [] { return 1; }, [] { return 2; });
   EXPECT_EQ(Published().outcome, Outcome::kIgnored);
@@ -574,7 +573,7 @@ TEST_F(ScientistTest, PartitionsCandidatesIntoMismatchedAndIgnored) {
   auto config = Config<std::string>();
   config.ignore.push_back(
       [](const std::string&, const std::string& b) { return b == "y"; });
-  auto ex = Make(std::move(config));
+  CUTOVER_ASSERT_OK_AND_ASSIGN(auto ex, Make(std::move(config)));
   EXPECT_EQ(ex.RunCandidates(
                 run_, [] { return std::string("x"); },
                 MakeCandidate("y", [] { return std::string("y"); }),
@@ -594,7 +593,7 @@ TEST_F(ScientistTest, PartitionsCandidatesIntoMismatchedAndIgnored) {
 TEST_F(ScientistTest, RandomOrderWithSeveralCandidatesRunsEachOnce) {
   auto config = Config<int>();
   config.mode = ExecutionMode::kRandomOrder;
-  auto ex = Make(std::move(config));
+  CUTOVER_ASSERT_OK_AND_ASSIGN(auto ex, Make(std::move(config)));
   for (int i = 0; i < 200; ++i) {
     int runs[4] = {0, 0, 0, 0};
     ex.RunCandidates(
@@ -626,7 +625,7 @@ TEST_F(ScientistTest, RandomOrderWithSeveralCandidatesRunsEachOnce) {
 TEST_F(ScientistTest, ResultCarriesNameAndContext) {
   auto config = Config<int>();
   config.context = {{"foo", "bar"}, {"table", "users"}};
-  auto ex = Make(std::move(config));
+  CUTOVER_ASSERT_OK_AND_ASSIGN(auto ex, Make(std::move(config)));
   const ContextEntry run_context[] = {{"table", "users_v2"}, {"id", "7"}};
   run_.context = run_context;
   run_.flag = "users_v2";
@@ -653,7 +652,7 @@ TEST_F(ScientistTest, ResultCarriesNameAndContext) {
 }
 
 TEST_F(ScientistTest, TheFlagDefaultsToTheExperimentName) {
-  auto ex = Make(Config<int>());
+  CUTOVER_ASSERT_OK_AND_ASSIGN(auto ex, Make(Config<int>()));
   ex.Run(
       run_, [] { return 1; }, [] { return 1; });
   EXPECT_EQ(Published().flag, "experiment");
@@ -665,7 +664,7 @@ TEST_F(ScientistTest, TheFlagDefaultsToTheExperimentName) {
 TEST_F(ScientistTest, RaiseOnMismatchThrowsMismatchError) {
   auto config = Config<std::string>();
   config.raise_on_mismatch = true;
-  auto ex = Make(std::move(config));
+  CUTOVER_ASSERT_OK_AND_ASSIGN(auto ex, Make(std::move(config)));
   EXPECT_THROW(ex.Run(
                    run_, [] { return std::string("fine"); },
                    [] { return std::string("not fine"); }),
@@ -681,7 +680,7 @@ TEST_F(ScientistTest, RaiseOnMismatchUsesCleanedValues) {
   config.clean_control = [](const std::string&) {
     return std::string("So Clean");
   };
-  auto ex = Make(std::move(config));
+  CUTOVER_ASSERT_OK_AND_ASSIGN(auto ex, Make(std::move(config)));
   try {
     ex.Run(
         run_, [] { return std::string("fine"); },
@@ -695,7 +694,7 @@ TEST_F(ScientistTest, RaiseOnMismatchUsesCleanedValues) {
 
 // "doesn't raise when there is a mismatch if raise on mismatches is disabled"
 TEST_F(ScientistTest, NoRaiseOnMismatchByDefault) {
-  auto ex = Make(Config<std::string>());
+  CUTOVER_ASSERT_OK_AND_ASSIGN(auto ex, Make(Config<std::string>()));
   EXPECT_EQ(ex.Run(
                 run_, [] { return std::string("fine"); },
                 [] { return std::string("not fine"); }),
@@ -706,7 +705,7 @@ TEST_F(ScientistTest, NoRaiseOnMismatchByDefault) {
 TEST_F(ScientistTest, RaiseOnMismatchWhenOnlyTheControlRaises) {
   auto config = Config<std::string>();
   config.raise_on_mismatch = true;
-  auto ex = Make(std::move(config));
+  CUTOVER_ASSERT_OK_AND_ASSIGN(auto ex, Make(std::move(config)));
   EXPECT_THROW(
       ex.Run(
           run_, []() -> std::string { throw std::runtime_error("control"); },
@@ -718,7 +717,7 @@ TEST_F(ScientistTest, RaiseOnMismatchWhenOnlyTheControlRaises) {
 TEST_F(ScientistTest, RaiseOnMismatchWhenOnlyTheCandidateRaises) {
   auto config = Config<std::string>();
   config.raise_on_mismatch = true;
-  auto ex = Make(std::move(config));
+  CUTOVER_ASSERT_OK_AND_ASSIGN(auto ex, Make(std::move(config)));
   EXPECT_THROW(
       ex.Run(
           run_, [] { return std::string("control"); },
@@ -730,7 +729,7 @@ TEST_F(ScientistTest, RaiseOnMismatchDoesNotRaiseForIgnored) {
   auto config = Config<int>();
   config.raise_on_mismatch = true;
   config.ignore.push_back([](const int&, const int&) { return true; });
-  auto ex = Make(std::move(config));
+  CUTOVER_ASSERT_OK_AND_ASSIGN(auto ex, Make(std::move(config)));
   EXPECT_EQ(ex.Run(
                 run_, [] { return 1; }, [] { return 2; }),
             1);
@@ -741,7 +740,7 @@ TEST_F(ScientistTest, RaiseOnMismatchDoesNotRaiseForIgnored) {
 TEST_F(ScientistTest, MismatchErrorCarriesNameResultAndAReadableMessage) {
   auto config = Config<std::string>();
   config.raise_on_mismatch = true;
-  auto ex = Make(std::move(config));
+  CUTOVER_ASSERT_OK_AND_ASSIGN(auto ex, Make(std::move(config)));
   try {
     ex.Run(
         run_, [] { return std::string("foo"); },
@@ -762,7 +761,7 @@ TEST_F(ScientistTest, MismatchErrorCarriesNameResultAndAReadableMessage) {
 TEST_F(ScientistTest, MismatchErrorShowsTheCandidateException) {
   auto config = Config<std::string>();
   config.raise_on_mismatch = true;
-  auto ex = Make(std::move(config));
+  CUTOVER_ASSERT_OK_AND_ASSIGN(auto ex, Make(std::move(config)));
   try {
     ex.Run(
         run_, [] { return std::string("value"); },
@@ -781,7 +780,7 @@ TEST_F(ScientistTest, BeforeRunRunsBeforeBothBehaviours) {
   bool before = false;
   auto config = Config<bool>();
   config.before_run = [&] { before = true; };
-  auto ex = Make(std::move(config));
+  CUTOVER_ASSERT_OK_AND_ASSIGN(auto ex, Make(std::move(config)));
   bool control_ok = false;
   bool candidate_ok = false;
   ex.Run(
@@ -805,7 +804,7 @@ TEST_F(ScientistTest, BeforeRunDoesNotRunWhenNotSampled) {
   auto config = Config<int>();
   config.sample_rate = 0;
   config.before_run = [&] { before = true; };
-  auto ex = Make(std::move(config));
+  CUTOVER_ASSERT_OK_AND_ASSIGN(auto ex, Make(std::move(config)));
   ex.Run(
       run_, [] { return 1; }, [] { return 1; });
   EXPECT_FALSE(before);
@@ -816,7 +815,7 @@ TEST_F(ScientistTest, BeforeRunDoesNotRunWhenRunIfSaysNo) {
   auto config = Config<int>();
   config.run_if = [] { return false; };
   config.before_run = [&] { before = true; };
-  auto ex = Make(std::move(config));
+  CUTOVER_ASSERT_OK_AND_ASSIGN(auto ex, Make(std::move(config)));
   ex.Run(
       run_, [] { return 1; }, [] { return 1; });
   EXPECT_FALSE(before);
@@ -825,7 +824,7 @@ TEST_F(ScientistTest, BeforeRunDoesNotRunWhenRunIfSaysNo) {
 // observation "observes and records the execution of a block": wall time per
 // observation (a lower bound only: sleeping guarantees at least that long).
 TEST_F(ScientistTest, RecordsWallTimePerObservation) {
-  auto ex = Make(Config<int>());
+  CUTOVER_ASSERT_OK_AND_ASSIGN(auto ex, Make(Config<int>()));
   ex.Run(
       run_, [] { return 1; },
       [] {
@@ -841,7 +840,7 @@ TEST_F(ScientistTest, RecordsWallTimePerObservation) {
 TEST_F(ScientistTest, RecordsCpuTimeWhenAsked) {
   auto config = Config<int>();
   config.measure_cpu_time = true;
-  auto ex = Make(std::move(config));
+  CUTOVER_ASSERT_OK_AND_ASSIGN(auto ex, Make(std::move(config)));
   ex.Run(
       run_, [] { return 1; }, [] { return 1; });
   const ResultRecord r = Published();
@@ -858,7 +857,7 @@ TEST_F(ScientistTest, DetailedCompareAttachesItsDiffToTheMismatch) {
     if (!c.equal) c.diff_json = R"({"changed":{"value":[1,2]}})";
     return c;
   };
-  auto ex = Make(std::move(config));
+  CUTOVER_ASSERT_OK_AND_ASSIGN(auto ex, Make(std::move(config)));
   ex.Run(
       run_, [] { return 1; }, [] { return 2; });
   const ResultRecord r = Published();
@@ -883,7 +882,7 @@ class CallbackFailureTest : public ScientistTest,
 TEST_P(CallbackFailureTest, GoesToRaisedAndNeverEscapes) {
   auto config = Config<int>();
   GetParam().break_it(&config);
-  auto ex = Make(std::move(config));
+  CUTOVER_ASSERT_OK_AND_ASSIGN(auto ex, Make(std::move(config)));
   const bool control_throws = GetParam().control_throws;
   auto control = [control_throws]() -> int {
     if (control_throws) throw std::logic_error("control");
@@ -980,7 +979,7 @@ TEST_F(ScientistTest, AThrowingRaisedHookDoesNotEscape) {
   config.raised = [](Operation, const ErrorInfo&) {
     throw std::runtime_error("hook");
   };
-  auto ex = Make(std::move(config));
+  CUTOVER_ASSERT_OK_AND_ASSIGN(auto ex, Make(std::move(config)));
   EXPECT_EQ(ex.Run(
                 run_, [] { return 1; }, [] { return 2; }),
             1);
@@ -993,7 +992,7 @@ TEST_F(ScientistTest, DefaultRaisedHookCountsAndSwallows) {
   config.compare = [](const int&, const int&) -> bool {
     throw std::runtime_error("compare");
   };
-  auto ex = Make(std::move(config));
+  CUTOVER_ASSERT_OK_AND_ASSIGN(auto ex, Make(std::move(config)));
   for (int i = 0; i < 3; ++i) {
     EXPECT_EQ(ex.Run(
                   run_, [] { return 1; }, [] { return 2; }),

@@ -12,6 +12,7 @@
 #include "cutover/redis_flag_store.h"
 #include "cutover/redis_publisher.h"
 #include "gtest/gtest.h"
+#include "support/poll.h"
 #include "support/test_env.h"
 
 namespace cutover {
@@ -42,8 +43,8 @@ TEST_F(FaultRedisRestartTrafficTest,
   client_options.prefix = prefix;
   client_options.redis = fast;
   client_options.poll_interval = milliseconds(100);
-  client_options.initial_backoff = milliseconds(20);
-  client_options.max_backoff = milliseconds(250);
+  client_options.reconnect.initial_delay = milliseconds(20);
+  client_options.reconnect.max_delay = milliseconds(250);
   client_options.logger = MakeNullLogger();
   auto client = Client::Start(store, client_options);
   ASSERT_TRUE(client.ok());
@@ -53,8 +54,8 @@ TEST_F(FaultRedisRestartTrafficTest,
   publisher_options.prefix = prefix;
   publisher_options.queue_capacity = 1024;
   publisher_options.redis = fast;
-  publisher_options.reconnect_min_backoff = milliseconds(20);
-  publisher_options.reconnect_max_backoff = milliseconds(250);
+  publisher_options.reconnect.initial_delay = milliseconds(20);
+  publisher_options.reconnect.max_delay = milliseconds(250);
   publisher_options.logger = MakeNullLogger();
   auto publisher = RedisPublisher::Create(publisher_options);
   ASSERT_TRUE(publisher.ok()) << publisher.status();
@@ -99,13 +100,24 @@ TEST_F(FaultRedisRestartTrafficTest,
     });
   }
 
-  std::this_thread::sleep_for(milliseconds(300));
+  // Progress, not time, decides when each phase has run long enough: a
+  // phase ends once the application has made `n` more calls.
+  auto run_a_phase = [&](std::int64_t n) {
+    const std::int64_t from = calls.load();
+    return testing::PollUntil([&] { return calls.load() >= from + n; });
+  };
+  EXPECT_TRUE(run_a_phase(2000)) << "no traffic before the outage";
   ASSERT_EQ(
       testing::RunCommand({testing::ServicesScript(), "redis-stop"}).exit_code,
       0);
-  std::this_thread::sleep_for(
-      milliseconds(1500));  // the application keeps serving
-  EXPECT_TRUE((*client)->status().stale);
+  EXPECT_TRUE(testing::PollUntil([&] { return (*client)->status().stale; }))
+      << "the client never noticed that Redis is down";
+  // Long enough for the compared reads' results (one per two calls) to
+  // overflow the publisher's queue several times: the bound checked below.
+  const std::int64_t outage_calls =
+      8 * static_cast<std::int64_t>(publisher_options.queue_capacity +
+                                    publisher_options.max_batch_events);
+  EXPECT_TRUE(run_a_phase(outage_calls)) << "the application stopped serving";
   ASSERT_EQ(
       testing::RunCommand({testing::ServicesScript(), "redis-start"}).exit_code,
       0);
@@ -134,7 +146,7 @@ TEST_F(FaultRedisRestartTrafficTest,
       (*client)->WaitForVersion(*store->Version(), milliseconds(10000)));
   EXPECT_EQ((*client)->Evaluate("pm", EvaluationContext("u")).stage,
             Stage::kLive);
-  std::this_thread::sleep_for(milliseconds(300));
+  EXPECT_TRUE(run_a_phase(2000)) << "no traffic after the change";
   stop = true;
   for (auto& t : app) t.join();
 

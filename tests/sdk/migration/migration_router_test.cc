@@ -24,6 +24,7 @@
 #include "cutover/mutex.h"
 #include "cutover/operation_tracker.h"
 #include "cutover/reconcile_log.h"
+#include "support/status_testing.h"
 
 namespace cutover {
 namespace {
@@ -142,10 +143,8 @@ class MigrationRouterTest : public ::testing::Test {
     return config;
   }
 
-  StringMigration Make(StringMigration::Config config) {
-    auto created = StringMigration::Create(*client_, std::move(config));
-    EXPECT_TRUE(created.ok()) << created.status();
-    return *std::move(created);
+  absl::StatusOr<StringMigration> Make(StringMigration::Config config) {
+    return StringMigration::Create(*client_, std::move(config));
   }
 
   OwnedOperationRecord LastRecord() {
@@ -187,7 +186,7 @@ class StageTableTest : public MigrationRouterTest,
 TEST_P(StageTableTest, ReadsAndWritesFollowTheStageTable) {
   const StageRow& row = GetParam();
   SetStage(row.stage);
-  StringMigration migration = Make(BaseConfig());
+  CUTOVER_ASSERT_OK_AND_ASSIGN(StringMigration migration, Make(BaseConfig()));
 
   absl::StatusOr<std::string> read = migration.Read(user_, 7);
   ASSERT_TRUE(read.ok()) << read.status();
@@ -293,7 +292,8 @@ class CallerDefaultTest : public MigrationRouterTest,
 TEST_P(CallerDefaultTest, MissingFlagUsesTheCallersDefaultStage) {
   StringMigration::Config config = BaseConfig();
   config.default_stage = GetParam().caller_default;
-  StringMigration migration = Make(std::move(config));
+  CUTOVER_ASSERT_OK_AND_ASSIGN(StringMigration migration,
+                               Make(std::move(config)));
   ASSERT_TRUE(migration.Read(user_, 1).ok());
   EXPECT_EQ(fakes_.calls(), GetParam().reads);
   OwnedOperationRecord r = LastRecord();
@@ -317,7 +317,7 @@ INSTANTIATE_TEST_SUITE_P(
     });
 
 TEST_F(MigrationRouterTest, DefaultCallerStageIsOff) {
-  StringMigration migration = Make(BaseConfig());
+  CUTOVER_ASSERT_OK_AND_ASSIGN(StringMigration migration, Make(BaseConfig()));
   EXPECT_EQ(*migration.Read(user_, 3), "old-3");
   EXPECT_EQ(fakes_.calls(), std::vector<std::string>{"read_old"});
 }
@@ -393,7 +393,7 @@ class WriteFailureTest : public MigrationRouterTest,
 TEST_P(WriteFailureTest, AuthoritativeFailureSkipsTheOtherSideAndFailsCaller) {
   SetStage(GetParam());
   fakes_.Fail(Callable(auth()), absl::AbortedError("deadlock detected"));
-  StringMigration migration = Make(BaseConfig());
+  CUTOVER_ASSERT_OK_AND_ASSIGN(StringMigration migration, Make(BaseConfig()));
   absl::Status s = migration.Write(user_, 5);
   EXPECT_EQ(s.code(), absl::StatusCode::kAborted);
   EXPECT_EQ(s.message(), "deadlock detected");
@@ -411,7 +411,7 @@ TEST_P(WriteFailureTest, NonAuthoritativeFailureIsToleratedAndRecorded) {
   SetStage(GetParam());
   fakes_.Fail(Callable(Other(auth())),
               absl::FailedPreconditionError("duplicate key value"));
-  StringMigration migration = Make(BaseConfig());
+  CUTOVER_ASSERT_OK_AND_ASSIGN(StringMigration migration, Make(BaseConfig()));
   EXPECT_TRUE(migration.Write(user_, 5).ok());
   EXPECT_EQ(fakes_.calls(), (std::vector<std::string>{
                                 Callable(auth()), Callable(Other(auth()))}));
@@ -441,7 +441,8 @@ TEST_P(WriteFailureTest, StrictModeFailsTheCallerAndStillRecordsTheKey) {
               absl::FailedPreconditionError("duplicate key value"));
   StringMigration::Config config = BaseConfig();
   config.strict = true;
-  StringMigration migration = Make(std::move(config));
+  CUTOVER_ASSERT_OK_AND_ASSIGN(StringMigration migration,
+                               Make(std::move(config)));
   absl::Status s = migration.Write(user_, 5);
   EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_NE(s.message().find("strict"), absl::string_view::npos) << s;
@@ -458,7 +459,7 @@ TEST_P(WriteFailureTest, StrictModeFailsTheCallerAndStillRecordsTheKey) {
 TEST_P(WriteFailureTest, ThrowingWriteIsAnInternalError) {
   SetStage(GetParam());
   fakes_.Throw(Callable(Other(auth())));
-  StringMigration migration = Make(BaseConfig());
+  CUTOVER_ASSERT_OK_AND_ASSIGN(StringMigration migration, Make(BaseConfig()));
   EXPECT_TRUE(migration.Write(user_, 9).ok());
   std::vector<ReconcileEntry> entries = reconcile_->Entries();
   ASSERT_EQ(entries.size(), 1u);
@@ -492,7 +493,8 @@ TEST_F(MigrationRouterTest, RolledBackWritesRecordNoReconcileEntry) {
     }
     return absl::OkStatus();
   };
-  StringMigration migration = Make(std::move(config));
+  CUTOVER_ASSERT_OK_AND_ASSIGN(StringMigration migration,
+                               Make(std::move(config)));
   absl::Status s = migration.Write(user_, 1);
   EXPECT_EQ(units, 1);
   EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
@@ -510,7 +512,8 @@ TEST_F(MigrationRouterTest, FailedCommitFailsTheCaller) {
     w();
     return absl::UnavailableError("connection lost during COMMIT");
   };
-  StringMigration migration = Make(std::move(config));
+  CUTOVER_ASSERT_OK_AND_ASSIGN(StringMigration migration,
+                               Make(std::move(config)));
   EXPECT_EQ(migration.Write(user_, 1).code(), absl::StatusCode::kUnavailable);
   EXPECT_EQ(fakes_.calls(),
             (std::vector<std::string>{"write_new", "write_old"}));
@@ -521,7 +524,7 @@ TEST_F(MigrationRouterTest, FailedCommitFailsTheCaller) {
 TEST_F(MigrationRouterTest, AuthoritativeReadErrorReachesTheCaller) {
   SetStage(Stage::kShadow);
   fakes_.Fail("read_old", absl::NotFoundError("no such user"));
-  StringMigration migration = Make(BaseConfig());
+  CUTOVER_ASSERT_OK_AND_ASSIGN(StringMigration migration, Make(BaseConfig()));
   absl::StatusOr<std::string> r = migration.Read(user_, 1);
   EXPECT_EQ(r.status().code(), absl::StatusCode::kNotFound);
   EXPECT_EQ(r.status().message(), "no such user");
@@ -533,7 +536,7 @@ TEST_F(MigrationRouterTest, AuthoritativeReadErrorReachesTheCaller) {
 TEST_F(MigrationRouterTest, CandidateErrorNeverReachesTheCaller) {
   SetStage(Stage::kLive);
   fakes_.Throw("read_old");
-  StringMigration migration = Make(BaseConfig());
+  CUTOVER_ASSERT_OK_AND_ASSIGN(StringMigration migration, Make(BaseConfig()));
   absl::StatusOr<std::string> r = migration.Read(user_, 4);
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(*r, "new-4");
@@ -550,7 +553,8 @@ TEST_F(MigrationRouterTest, EqualReadsPublishAMatch) {
   config.compare = [](const std::string& a, const std::string& b) {
     return a.substr(a.find('-')) == b.substr(b.find('-'));
   };
-  StringMigration migration = Make(std::move(config));
+  CUTOVER_ASSERT_OK_AND_ASSIGN(StringMigration migration,
+                               Make(std::move(config)));
   ASSERT_TRUE(migration.Read(user_, 2).ok());
   ASSERT_TRUE(publisher_->LastResult().has_value());
   EXPECT_EQ(publisher_->LastResult()->outcome, Outcome::kMatch);
@@ -559,7 +563,7 @@ TEST_F(MigrationRouterTest, EqualReadsPublishAMatch) {
 
 TEST_F(MigrationRouterTest, SampleRateZeroComparesNothing) {
   SetStage(Stage::kShadow, /*sample_rate=*/0.0);
-  StringMigration migration = Make(BaseConfig());
+  CUTOVER_ASSERT_OK_AND_ASSIGN(StringMigration migration, Make(BaseConfig()));
   for (int i = 0; i < 20; ++i) ASSERT_TRUE(migration.Read(user_, i).ok());
   EXPECT_EQ(publisher_->published(), 0u);
   EXPECT_EQ(fakes_.calls().size(), 20u);
@@ -570,7 +574,8 @@ TEST_F(MigrationRouterTest, StickySamplingPicksTheSameUsersEveryTime) {
   SetStage(Stage::kShadow, /*sample_rate=*/0.5);
   StringMigration::Config config = BaseConfig();
   config.sticky_sampling = true;
-  StringMigration migration = Make(std::move(config));
+  CUTOVER_ASSERT_OK_AND_ASSIGN(StringMigration migration,
+                               Make(std::move(config)));
   std::vector<bool> first;
   for (int u = 0; u < 40; ++u) {
     const std::string id = "user-" + std::to_string(u);
@@ -590,7 +595,8 @@ TEST_F(MigrationRouterTest, RandomOrderRunsBothSidesInSomeOrder) {
   SetStage(Stage::kShadow);
   StringMigration::Config config = BaseConfig();
   config.execution = ExecutionMode::kRandomOrder;
-  StringMigration migration = Make(std::move(config));
+  CUTOVER_ASSERT_OK_AND_ASSIGN(StringMigration migration,
+                               Make(std::move(config)));
   bool old_first = false;
   bool new_first = false;
   for (int i = 0; i < 64 && !(old_first && new_first); ++i) {
@@ -611,7 +617,8 @@ TEST_F(MigrationRouterTest, ConcurrentCandidateRunsOnTheExecutor) {
   StringMigration::Config config = BaseConfig();
   config.execution = ExecutionMode::kConcurrent;
   config.executor = executor;
-  StringMigration migration = Make(std::move(config));
+  CUTOVER_ASSERT_OK_AND_ASSIGN(StringMigration migration,
+                               Make(std::move(config)));
   ASSERT_EQ(*migration.Read(user_, 8), "new-8");
   OwnedOperationRecord r = LastRecord();
   EXPECT_TRUE(r.new_origin.ran);

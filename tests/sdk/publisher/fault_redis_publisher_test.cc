@@ -97,8 +97,8 @@ TEST_F(FaultRedisPublisherTest, RedisStoppedMidRunThenRestarted) {
   options.queue_capacity = kQueueCapacity;
   options.stream_max_len = 1'000'000;
   options.flush_interval = std::chrono::milliseconds(20);
-  options.reconnect_min_backoff = std::chrono::milliseconds(20);
-  options.reconnect_max_backoff = std::chrono::milliseconds(200);
+  options.reconnect.initial_delay = std::chrono::milliseconds(20);
+  options.reconnect.max_delay = std::chrono::milliseconds(200);
   options.redis.connect_timeout = std::chrono::milliseconds(500);
   options.redis.command_timeout = std::chrono::milliseconds(500);
   options.logger = MakeNullLogger();

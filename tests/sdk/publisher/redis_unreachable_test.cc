@@ -43,8 +43,8 @@ RedisPublisher::Options Unreachable(std::shared_ptr<Logger> logger) {
   options.queue_capacity = 64;
   options.max_batch_events = 64;
   options.flush_interval = std::chrono::milliseconds(10);
-  options.reconnect_min_backoff = std::chrono::milliseconds(10);
-  options.reconnect_max_backoff = std::chrono::milliseconds(50);
+  options.reconnect.initial_delay = std::chrono::milliseconds(10);
+  options.reconnect.max_delay = std::chrono::milliseconds(50);
   options.shutdown_timeout = std::chrono::milliseconds(200);
   options.logger = std::move(logger);
   return options;
@@ -141,12 +141,12 @@ INSTANTIATE_TEST_SUITE_P(
         BadOptionsCase{"no_pending_blocks",
                        [](auto* o) { o->max_pending_counter_blocks = 0; },
                        "max_pending_counter_blocks"},
-        BadOptionsCase{"backoff_upside_down",
+        BadOptionsCase{"reconnect_upside_down",
                        [](auto* o) {
-                         o->reconnect_min_backoff = std::chrono::seconds(10);
-                         o->reconnect_max_backoff = std::chrono::seconds(1);
+                         o->reconnect.initial_delay = std::chrono::seconds(10);
+                         o->reconnect.max_delay = std::chrono::seconds(1);
                        },
-                       "reconnect_min_backoff"},
+                       "reconnect: max_delay"},
         BadOptionsCase{"tiny_text", [](auto* o) { o->max_text_bytes = 10; },
                        "max_text_bytes"}),
     [](const auto& info) { return std::string(info.param.name); });

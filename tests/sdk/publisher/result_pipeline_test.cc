@@ -6,9 +6,12 @@
 
 #include <map>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "absl/time/time.h"
 #include "sdk/publisher/redis_test_util.h"
+#include "support/notification.h"
 
 namespace cutover {
 namespace {
@@ -100,6 +103,52 @@ TEST(ResultPipelineTest, PopEventsTakesAtMostMaxAndRecyclesRecords) {
   EXPECT_EQ(pipeline.PopEvents(1, &records), 1u);
   EXPECT_EQ(records[0].outcome, Outcome::kTimeout);
   EXPECT_EQ(records[0].flag, "flag_new");
+}
+
+// A value whose rendering (done while its push holds a claimed queue cell)
+// waits until the test lets it finish.
+struct RenderGate {
+  testing::Notification rendering;
+  testing::Notification release;
+};
+
+std::string RenderWhenReleased(const void* renderer, const void*) {
+  // The test owns the gate; ValueRef only carries it as const.
+  auto* gate = static_cast<RenderGate*>(const_cast<void*>(renderer));
+  gate->rendering.Notify();
+  gate->release.WaitForNotificationWithTimeout(absl::Seconds(60));
+  return "slow value";
+}
+
+TEST(ResultPipelineTest, WakesTheWriterWhenConcurrentPushesStepPastHalf) {
+  ResultPipeline::Options options;
+  options.queue_capacity = 8;  // half: 4
+  ResultPipeline pipeline(options);
+  TestResult r;
+  r.outcome = Outcome::kMismatch;
+  for (int i = 0; i < 3; ++i) ASSERT_FALSE(pipeline.Publish(r.View()));
+
+  // The 4th push claims its cell, then is held up copying its event; the 5th
+  // completes meanwhile. The queue goes from 3 to 5 as both see it: neither
+  // push ever observes exactly 4.
+  RenderGate gate;
+  bool slow_woke = false;
+  std::thread slow([&] {
+    ExperimentResult held = r.View();
+    held.candidate.value = ValueRef(&gate, nullptr, &RenderWhenReleased);
+    slow_woke = pipeline.Publish(held);
+  });
+  const bool rendering =
+      gate.rendering.WaitForNotificationWithTimeout(absl::Seconds(60));
+  const bool fast_woke = rendering && pipeline.Publish(r.View());
+  gate.release.Notify();
+  slow.join();
+  ASSERT_TRUE(rendering) << "the 4th push never started copying its event";
+
+  EXPECT_EQ(pipeline.queued(), 5u);
+  EXPECT_FALSE(fast_woke) << "the 5th push did not cross half";
+  EXPECT_TRUE(slow_woke)
+      << "the 4th push took the queue from 3 to 5 and must wake the writer";
 }
 
 }  // namespace

@@ -117,6 +117,7 @@ TEST_F(FlagAdminTest, ConcurrentUpdatesAllLand) {
   }
   for (auto& t : threads) t.join();
   auto f = admin_.Get("pm");
+  ASSERT_TRUE(f.ok()) << f.status();
   EXPECT_EQ(f->rules.size(), 8u);
   EXPECT_EQ(f->version, 9);
 }

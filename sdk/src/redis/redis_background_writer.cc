@@ -104,7 +104,8 @@ void RedisBackgroundWriter::Run() {
     const absl::Status status = Round(flush);
     MutexLock lock(&mu_);
     if (status.ok()) flush_done_ = std::max(flush_done_, target);
-    last_status_ = status;
+    last_code_ = status.code();
+    last_message_ = std::string(status.message());
     cv_.SignalAll();
   }
 }
@@ -119,7 +120,9 @@ absl::Status RedisBackgroundWriter::Flush(std::chrono::milliseconds timeout) {
     if (cv_.WaitWithDeadline(&mu_, deadline)) break;
   }
   if (flush_done_ >= target) return absl::OkStatus();
-  if (!last_status_.ok()) return last_status_;
+  if (last_code_ != absl::StatusCode::kOk) {
+    return absl::Status(last_code_, last_message_);
+  }
   return absl::DeadlineExceededError(StrCat(options_.what,
                                             ": still writing to Redis after ",
                                             timeout.count(), " ms"));

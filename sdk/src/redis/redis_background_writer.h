@@ -131,7 +131,11 @@ class RedisBackgroundWriter {
   std::uint64_t flush_requested_ ABSL_GUARDED_BY(mu_) = 0;
   // The newest flush request a successful round covered.
   std::uint64_t flush_done_ ABSL_GUARDED_BY(mu_) = 0;
-  absl::Status last_status_ ABSL_GUARDED_BY(mu_);
+  // The last round's outcome as plain data, not an absl::Status: a Status copied
+  // across threads shares its heap rep through a reference count inside Debian's
+  // uninstrumented libabsl, which ThreadSanitizer cannot see.
+  absl::StatusCode last_code_ ABSL_GUARDED_BY(mu_) = absl::StatusCode::kOk;
+  std::string last_message_ ABSL_GUARDED_BY(mu_);
   std::thread thread_;
 };
 

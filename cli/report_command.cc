@@ -1,14 +1,11 @@
 // `cutover report NAME`: the mismatch report and the contract readiness
 // verdict (docs/reviewing-a-migration.md). Exit 0 when ready, 5 when not,
 // 3 for an unknown flag, 2 for bad input, 1 when Redis cannot be reached.
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
-#include <fstream>
 #include <memory>
 
 #include "CLI/CLI.hpp"
 #include "cli_app.h"
+#include "cutover/atomic_file.h"
 #include "cutover/internal/strings.h"
 #include "cutover/readiness.h"
 #include "cutover/report_reader.h"
@@ -53,30 +50,15 @@ absl::StatusOr<report::ReadinessCriteria> CriteriaFrom(const ReportArgs& a) {
   return c;
 }
 
-// Writes next to `path` and renames, so a reader never sees half a report
-// and a failed write leaves an older report intact.
-absl::Status WriteFileAtomically(const std::string& path,
-                                 const std::string& content) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream file(tmp, std::ios::binary | std::ios::trunc);
-    if (file) file << content;
-    file.flush();
-    if (!file) {
-      const int err = errno;
-      std::remove(tmp.c_str());
-      return absl::InvalidArgumentError(StrCat(
-          "cannot write the HTML report to ", path, ": ", std::strerror(err),
-          " (check that the directory exists and is writable)"));
-    }
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    const int err = errno;
-    std::remove(tmp.c_str());
-    return absl::InvalidArgumentError(StrCat("cannot write the HTML report to ",
-                                             path, ": ", std::strerror(err)));
-  }
-  return absl::OkStatus();
+// A reader never sees half a report, and a failed write leaves an older
+// report intact (cutover/atomic_file.h).
+absl::Status WriteReportFile(const std::string& path,
+                             const std::string& content) {
+  absl::Status s = WriteFileAtomically(path, content);
+  if (s.ok()) return s;
+  return absl::InvalidArgumentError(
+      StrCat("cannot write the HTML report to ", path, ": ", s.message(),
+             " (check that the directory exists and is writable)"));
 }
 
 void RunReport(CommandRun& run, const ReportArgs& a) {
@@ -103,7 +85,7 @@ void RunReport(CommandRun& run, const ReportArgs& a) {
   std::string text = report::RenderReportText(*report, verdict);
   if (!a.html.empty()) {
     absl::Status s =
-        WriteFileAtomically(a.html, report::RenderReportHtml(*report, verdict));
+        WriteReportFile(a.html, report::RenderReportHtml(*report, verdict));
     if (!s.ok()) return run.Fail(s);
     text += StrCat("\nHTML report written to ", a.html, "\n");
   }

@@ -7,7 +7,7 @@
 #include <sstream>
 
 #include "absl/time/clock.h"
-#include "client/snapshot_file.h"
+#include "cutover/atomic_file.h"
 #include "cutover/evaluator.h"
 #include "cutover/flag_json.h"
 #include "cutover/internal/strings.h"
@@ -399,7 +399,7 @@ absl::Status Client::WriteSnapshotFile(const StoreContents& contents) const {
   for (const auto& [group, members] : contents.groups)
     doc["groups"][group] = members;
   // A failed write must never replace the last good snapshot: see
-  // snapshot_file.h.
+  // atomic_file.h.
   return WriteFileAtomically(options_.snapshot_path, ToJsonText(doc));
 }
 

@@ -1,12 +1,12 @@
-// Atomic replacement of a file, for the client's snapshot file: the snapshot is
-// what an application serves from when Redis is unreachable at start-up
-// (docs/flags.md, "Behaviour under failure"), so a failed write must never
-// cost the last good snapshot.
+// Atomic replacement of a file: the client's snapshot file, what an application
+// serves from when Redis is unreachable at start-up (docs/flags.md, "Behaviour
+// under failure"), and the CLI's HTML report. A failed write must never cost
+// the last good file.
 //
 // Thread-safety: any number of threads and processes may replace the same
 // path at once; each writes its own temporary file, and the last rename wins.
-#ifndef CUTOVER_SDK_CLIENT_SNAPSHOT_FILE_H_
-#define CUTOVER_SDK_CLIENT_SNAPSHOT_FILE_H_
+#ifndef CUTOVER_ATOMIC_FILE_H_
+#define CUTOVER_ATOMIC_FILE_H_
 
 #include <string>
 #include <string_view>
@@ -35,4 +35,4 @@ absl::Status WriteFileAtomically(const std::string& path,
 }  // namespace sdk
 }  // namespace cutover
 
-#endif  // CUTOVER_SDK_CLIENT_SNAPSHOT_FILE_H_
+#endif  // CUTOVER_ATOMIC_FILE_H_

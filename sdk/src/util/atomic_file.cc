@@ -1,4 +1,4 @@
-#include "client/snapshot_file.h"
+#include "cutover/atomic_file.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>

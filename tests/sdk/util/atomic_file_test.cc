@@ -2,7 +2,7 @@
 // previous snapshot byte for byte and leaves no temporary file behind, and
 // concurrent writers neither fail because of each other nor leave a mixed
 // file.
-#include "client/snapshot_file.h"
+#include "cutover/atomic_file.h"
 
 #include <signal.h>
 #include <stdlib.h>
@@ -68,7 +68,7 @@ std::vector<std::string> Entries(const fs::path& dir) {
   std::_Exit(s.ok() ? 0 : 1);
 }
 
-class SnapshotFileTest : public ::testing::Test {
+class AtomicFileTest : public ::testing::Test {
  protected:
   void SetUp() override {
     std::string pattern = ::testing::TempDir() + "snapshot_file_XXXXXX";
@@ -85,7 +85,7 @@ class SnapshotFileTest : public ::testing::Test {
   fs::path path_;
 };
 
-TEST_F(SnapshotFileTest, WritesTheContentsAndLeavesNoTemporaryFile) {
+TEST_F(AtomicFileTest, WritesTheContentsAndLeavesNoTemporaryFile) {
   ASSERT_TRUE(WriteFileAtomically(path_, "{\"version\":1}").ok());
   EXPECT_EQ(ReadFile(path_), "{\"version\":1}");
   ASSERT_TRUE(WriteFileAtomically(path_, "{\"version\":2}").ok());
@@ -96,7 +96,7 @@ TEST_F(SnapshotFileTest, WritesTheContentsAndLeavesNoTemporaryFile) {
 // A write cut short while the data is still in a stream buffer used to be
 // noticed only when the stream was destroyed, after the check: the truncated
 // file was then renamed over the good one.
-TEST_F(SnapshotFileTest, ACutShortSmallWriteKeepsThePreviousSnapshot) {
+TEST_F(AtomicFileTest, ACutShortSmallWriteKeepsThePreviousSnapshot) {
   const std::string previous = "{\"version\":1,\"documents\":{}}";
   WriteFile(path_, previous);
   const std::string next(500, 'x');  // fits in a stream buffer
@@ -106,7 +106,7 @@ TEST_F(SnapshotFileTest, ACutShortSmallWriteKeepsThePreviousSnapshot) {
   EXPECT_EQ(Entries(dir_), std::vector<std::string>{"snapshot.json"});
 }
 
-TEST_F(SnapshotFileTest, ACutShortLargeWriteKeepsThePreviousSnapshot) {
+TEST_F(AtomicFileTest, ACutShortLargeWriteKeepsThePreviousSnapshot) {
   const std::string previous = "{\"version\":1,\"documents\":{}}";
   WriteFile(path_, previous);
   const std::string next(1 << 20, 'x');
@@ -116,7 +116,7 @@ TEST_F(SnapshotFileTest, ACutShortLargeWriteKeepsThePreviousSnapshot) {
   EXPECT_EQ(Entries(dir_), std::vector<std::string>{"snapshot.json"});
 }
 
-TEST_F(SnapshotFileTest, AFailedRenameNamesThePathAndRemovesTheTemporaryFile) {
+TEST_F(AtomicFileTest, AFailedRenameNamesThePathAndRemovesTheTemporaryFile) {
   // A non-empty directory where the snapshot should be: rename() refuses.
   fs::create_directory(path_);
   WriteFile(path_ / "keep", "k");
@@ -127,7 +127,7 @@ TEST_F(SnapshotFileTest, AFailedRenameNamesThePathAndRemovesTheTemporaryFile) {
   EXPECT_EQ(ReadFile(path_ / "keep"), "k");
 }
 
-TEST_F(SnapshotFileTest, AMissingDirectoryNamesThePathAndTheErrno) {
+TEST_F(AtomicFileTest, AMissingDirectoryNamesThePathAndTheErrno) {
   const fs::path path = dir_ / "missing" / "snapshot.json";
   const absl::Status s = WriteFileAtomically(path, "{}");
   ASSERT_FALSE(s.ok());
@@ -139,7 +139,7 @@ TEST_F(SnapshotFileTest, AMissingDirectoryNamesThePathAndTheErrno) {
 // Two clients sharing a snapshot path (two processes of one application)
 // write at the same time. Every write succeeds, and a reader only ever sees
 // one writer's snapshot in full.
-TEST_F(SnapshotFileTest, ConcurrentWritersNeverFailOrMixTheirSnapshots) {
+TEST_F(AtomicFileTest, ConcurrentWritersNeverFailOrMixTheirSnapshots) {
   constexpr int kWrites = 300;
   const std::string a(64 * 1024, 'a');
   const std::string b(64 * 1024, 'b');

@@ -26,6 +26,8 @@ namespace cutover::pg {
 // SQLSTATE codes cutover reacts to.
 inline constexpr std::string_view kSqlStateLockNotAvailable = "55P03";
 inline constexpr std::string_view kSqlStateQueryCanceled = "57014";
+inline constexpr std::string_view kSqlStateDeadlock = "40P01";
+inline constexpr std::string_view kSqlStateSerializationFailure = "40001";
 
 // Connects. Returns InvalidArgument when `url` is empty or libpq cannot parse
 // it (with a hint to fix --db or DATABASE_URL; the string is not echoed) and
@@ -45,7 +47,10 @@ absl::StatusOr<std::unique_ptr<pqxx::connection>> ConnectPostgres(
 absl::Status StatusFromException(const std::exception& e,
                                  std::string_view context);
 
-// The SQLSTATE carried by `e` when it is a pqxx::sql_error, else "".
+// The SQLSTATE carried by `e`: a pqxx::sql_error's own, or the one the
+// exception type stands for where libpqxx 6 throws a type that is not an
+// sql_error (deadlock_detected, serialization_failure derive from
+// transaction_rollback), else "".
 std::string SqlStateOf(const std::exception& e);
 
 }  // namespace cutover::pg

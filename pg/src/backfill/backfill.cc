@@ -44,8 +44,8 @@ std::set<int> Placeholders(std::string_view sql) {
 
 bool IsRetryable(const std::string& sqlstate) {
   return sqlstate == kSqlStateLockNotAvailable  // lock_timeout
-         || sqlstate == "40P01"                 // deadlock_detected
-         || sqlstate == "40001";                // serialization_failure
+         || sqlstate == kSqlStateDeadlock ||
+         sqlstate == kSqlStateSerializationFailure;
 }
 
 // Sleeps up to `duration`, waking early when `should_stop` says so. Returns

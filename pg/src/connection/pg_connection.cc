@@ -43,6 +43,12 @@ std::string SqlStateOf(const std::exception& e) {
   if (const auto* sql = dynamic_cast<const pqxx::sql_error*>(&e)) {
     return sql->sqlstate();
   }
+  if (dynamic_cast<const pqxx::deadlock_detected*>(&e) != nullptr) {
+    return std::string(kSqlStateDeadlock);
+  }
+  if (dynamic_cast<const pqxx::serialization_failure*>(&e) != nullptr) {
+    return std::string(kSqlStateSerializationFailure);
+  }
   return "";
 }
 

@@ -25,12 +25,7 @@ namespace {
 constexpr const char* kAdvisoryLockSql =
     "SELECT pg_advisory_xact_lock(28555769421605219)";
 
-constexpr std::string_view kSqlStateDeadlock = "40P01";
-
 bool IsLockFailure(const std::exception& e) {
-  // libpqxx 6 derives deadlock_detected from transaction_rollback, not from
-  // sql_error, so SqlStateOf does not see its SQLSTATE.
-  if (dynamic_cast<const pqxx::deadlock_detected*>(&e) != nullptr) return true;
   const std::string state = SqlStateOf(e);
   return state == kSqlStateLockNotAvailable || state == kSqlStateDeadlock;
 }
